@@ -1,0 +1,122 @@
+// clang Driver → cc1 arguments → CompilerInvocation; see clang_flags.h.
+#include "daemon/engine/clang_flags.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clang/Basic/Diagnostic.h"
+#include "clang/Basic/DiagnosticIDs.h"
+#include "clang/Basic/DiagnosticOptions.h"
+#include "clang/Driver/Compilation.h"
+#include "clang/Driver/Driver.h"
+#include "clang/Driver/Job.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace helperlink::engine {
+namespace {
+
+// The placeholder input the driver sees; the module itself comes from memory.
+constexpr char kInputPath[] = "/helperlink-input/crate.bc";
+constexpr char kOutputPath[] = "/helperlink-input/crate.o";
+
+std::string ResolveCompiler(const std::string& cc) {
+  if (cc.find('/') != std::string::npos) return cc;
+  llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(cc);
+  if (!found) return cc;
+  llvm::SmallString<256> real;
+  if (llvm::sys::fs::real_path(*found, real)) return *found;
+  return std::string(real.str());
+}
+
+absl::Status FlagError(const std::vector<std::string>& cc_command,
+                       const std::string& what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("compiler flags: ", what, " (", cc_command[0], " ...)"));
+}
+
+}  // namespace
+
+void ClangErrorCollector::HandleDiagnostic(
+    clang::DiagnosticsEngine::Level level, const clang::Diagnostic& info) {
+  clang::DiagnosticConsumer::HandleDiagnostic(level, info);
+  if (level < clang::DiagnosticsEngine::Error) return;
+  llvm::SmallString<128> text;
+  info.FormatDiagnostic(text);
+  errors.emplace_back(text.str());
+}
+
+absl::StatusOr<ClangSetup> BuildClangSetup(
+    const std::vector<std::string>& cc_command) {
+  if (cc_command.empty()) {
+    return absl::InvalidArgumentError(
+        "no C compiler command given (expected `-- CC FLAGS...`)");
+  }
+  // The driver checks that inputs exist; give it an in-memory placeholder
+  // over the real file system (which it still needs for the tool chain).
+  auto memory = llvm::makeIntrusiveRefCnt<llvm::vfs::InMemoryFileSystem>();
+  memory->addFile(kInputPath, 0, llvm::MemoryBuffer::getMemBuffer(""));
+  auto overlay = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
+      llvm::vfs::getRealFileSystem());
+  overlay->pushOverlay(memory);
+
+  clang::DiagnosticOptions diag_options;
+  ClangErrorCollector collector;
+  clang::DiagnosticsEngine diags(clang::DiagnosticIDs::create(), diag_options,
+                                 &collector, /*ShouldOwnClient=*/false);
+
+  std::string compiler = ResolveCompiler(cc_command[0]);
+  clang::driver::Driver driver(compiler, llvm::sys::getDefaultTargetTriple(),
+                               diags, "helperlink", overlay);
+  driver.setCheckInputsExist(true);
+
+  std::vector<const char*> argv;
+  argv.push_back(compiler.c_str());
+  for (size_t i = 1; i < cc_command.size(); ++i) {
+    argv.push_back(cc_command[i].c_str());
+  }
+  for (const char* arg : {"-c", "-x", "ir", kInputPath, "-o", kOutputPath}) {
+    argv.push_back(arg);
+  }
+  std::unique_ptr<clang::driver::Compilation> compilation(
+      driver.BuildCompilation(argv));
+  if (!collector.errors.empty())
+    return FlagError(cc_command, collector.errors[0]);
+  if (!compilation) return FlagError(cc_command, "clang could not build a job");
+
+  const auto& jobs = compilation->getJobs();
+  if (jobs.size() != 1) {
+    return FlagError(cc_command,
+                     "the flags name input files or extra actions; give only "
+                     "the flags kbuild passes to `clang -c`");
+  }
+  const clang::driver::Command& job = *jobs.begin();
+  const llvm::opt::ArgStringList& cc1_args = job.getArguments();
+  if (cc1_args.empty() || llvm::StringRef(cc1_args[0]) != "-cc1") {
+    return FlagError(cc_command, absl::StrCat("expected a clang -cc1 job, got ",
+                                              job.getExecutable()));
+  }
+
+  ClangSetup setup;
+  setup.invocation = std::make_shared<clang::CompilerInvocation>();
+  bool ok = clang::CompilerInvocation::CreateFromArgs(
+      *setup.invocation, llvm::ArrayRef(cc1_args).drop_front(), diags,
+      compiler.c_str());
+  if (!collector.errors.empty())
+    return FlagError(cc_command, collector.errors[0]);
+  if (!ok) return FlagError(cc_command, "clang rejected the flags");
+
+  auto& codegen = setup.invocation->getCodeGenOpts();
+  if (!codegen.SplitDwarfOutput.empty()) {
+    return FlagError(cc_command,
+                     "-gsplit-dwarf writes a second output file, which "
+                     "helperlink does not produce");
+  }
+  setup.mllvm_args = setup.invocation->getFrontendOpts().LLVMArgs;
+  return setup;
+}
+
+}  // namespace helperlink::engine

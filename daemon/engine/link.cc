@@ -1,0 +1,104 @@
+// Helper linking with internalization; see link.h.
+#include "daemon/engine/link.h"
+
+#include "absl/strings/str_cat.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/IPO/Internalize.h"
+
+namespace helperlink::engine {
+namespace {
+
+// Links `source` into `linker`'s module; when `internalize`, every global
+// that came from `source` ends up with internal linkage (the callback
+// llvm-link installs for --internalize).
+absl::Status LinkOne(llvm::Linker& linker, std::unique_ptr<llvm::Module> source,
+                     unsigned flags, bool internalize, absl::string_view name) {
+  bool failed;
+  if (internalize) {
+    failed = linker.linkInModule(
+        std::move(source), flags,
+        [](llvm::Module& module, const llvm::StringSet<>& linked) {
+          llvm::internalizeModule(
+              module, [&linked](const llvm::GlobalValue& gv) {
+                return !gv.hasName() || linked.count(gv.getName()) == 0;
+              });
+        });
+  } else {
+    failed = linker.linkInModule(std::move(source), flags);
+  }
+  if (failed) {
+    // The linker reported the cause through the context's diagnostic
+    // handler; the caller turns that into the request's error.
+    return absl::InvalidArgumentError(absl::StrCat(name, ": link failed"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+llvm::StringSet<> ReferencedHelpers(const llvm::Module& crate,
+                                    const HelperSet& helpers) {
+  llvm::StringSet<> referenced;
+  for (const llvm::Function& function : crate) {
+    if (function.isDeclaration() && !function.use_empty() &&
+        helpers.Defines(function.getName())) {
+      referenced.insert(function.getName());
+    }
+  }
+  return referenced;
+}
+
+absl::Status CheckSameArch(const llvm::Module& crate, absl::string_view name,
+                           const HelperSet& helpers) {
+  llvm::StringRef arch = crate.getTargetTriple().getArchName();
+  if (arch != helpers.arch()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        helpers.file_names().front(), ": helpers are for ",
+        helpers.arch().str(), " but crate ", name, " is for ", arch.str()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<llvm::Module>> LinkLikeLlvmLink(
+    std::unique_ptr<llvm::Module> crate, absl::string_view crate_name,
+    const HelperSet& helpers) {
+  auto composite =
+      std::make_unique<llvm::Module>("llvm-link", crate->getContext());
+  llvm::Linker linker(*composite);
+  absl::Status status =
+      LinkOne(linker, std::move(crate), llvm::Linker::Flags::None,
+              /*internalize=*/false, crate_name);
+  if (!status.ok()) return status;
+  std::vector<std::unique_ptr<llvm::Module>> copies = helpers.CloneAll();
+  for (size_t i = 0; i < copies.size(); ++i) {
+    status = LinkOne(linker, std::move(copies[i]), llvm::Linker::Flags::None,
+                     /*internalize=*/true, helpers.file_names()[i]);
+    if (!status.ok()) return status;
+  }
+  return composite;
+}
+
+absl::StatusOr<int> LinkNeeded(llvm::Module& crate,
+                               absl::string_view crate_name,
+                               const HelperSet& helpers) {
+  llvm::StringSet<> referenced = ReferencedHelpers(crate, helpers);
+  std::vector<std::unique_ptr<llvm::Module>> copies =
+      helpers.CloneNeeded(referenced);
+  int linked = 0;
+  llvm::Linker linker(crate);
+  for (size_t i = 0; i < copies.size(); ++i) {
+    for (const llvm::Function& function : *copies[i]) {
+      if (!function.isDeclaration()) ++linked;
+    }
+    // The copy already holds only what is needed; LinkOnlyNeeded keeps the
+    // linker from pulling in anything else.
+    absl::Status status = LinkOne(linker, std::move(copies[i]),
+                                  llvm::Linker::Flags::LinkOnlyNeeded,
+                                  /*internalize=*/true, crate_name);
+    if (!status.ok()) return status;
+  }
+  return linked;
+}
+
+}  // namespace helperlink::engine

@@ -1,0 +1,42 @@
+// Linking helpers into a crate, with every linked helper internalized, as
+// `llvm-link --internalize` does: no helper is defined globally or weakly in
+// the resulting object, so each Rust object carries private copies.
+#ifndef HELPERLINK_DAEMON_ENGINE_LINK_H_
+#define HELPERLINK_DAEMON_ENGINE_LINK_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "daemon/engine/helper_set.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/Module.h"
+
+namespace helperlink::engine {
+
+// Names of the helpers `crate` declares and calls or takes the address of.
+llvm::StringSet<> ReferencedHelpers(const llvm::Module& crate,
+                                    const HelperSet& helpers);
+
+// Fails when the helpers were built for another architecture than the crate.
+absl::Status CheckSameArch(const llvm::Module& crate, absl::string_view name,
+                           const HelperSet& helpers);
+
+// Exact mode: reproduce llvm-link. A composite module named "llvm-link"
+// (which becomes the object's STT_FILE symbol) receives the crate, then each
+// helper file in full, internalizing what each helper file brings in.
+// Returns the composite. Errors name `crate_name` or the helper file.
+absl::StatusOr<std::unique_ptr<llvm::Module>> LinkLikeLlvmLink(
+    std::unique_ptr<llvm::Module> crate, absl::string_view crate_name,
+    const HelperSet& helpers);
+
+// Fast mode: link into the crate module itself only the helpers it
+// references (and what they use), internalized. Returns how many helper
+// definitions were linked.
+absl::StatusOr<int> LinkNeeded(llvm::Module& crate,
+                               absl::string_view crate_name,
+                               const HelperSet& helpers);
+
+}  // namespace helperlink::engine
+
+#endif  // HELPERLINK_DAEMON_ENGINE_LINK_H_

@@ -1,0 +1,58 @@
+// The per-object report: what the engine found, inlined and could not inline,
+// and how long each phase took. Plain data with a JSON form, so the daemon,
+// the client and the one-shot mode can all pass it along without LLVM.
+#ifndef HELPERLINK_REPORT_H_
+#define HELPERLINK_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace helperlink {
+
+// A helper call that survived into the object, with LLVM's reason.
+struct NotInlined {
+  std::string caller;
+  std::string callee;
+  std::string
+      reason;     // LLVM's words, e.g. "recursive" or "conflicting attributes"
+  int count = 1;  // identical (caller, callee, reason) triples are folded
+};
+
+// Attribute edits made by the fast-mode reconciliation policy
+// (see daemon/engine/reconcile.h). Exact mode never edits attributes.
+struct Reconciled {
+  int null_pointer_is_valid = 0;  // callers that took on the helper's attribute
+  int no_builtin = 0;       // functions whose no-builtin-* set was widened
+  int target_features = 0;  // helpers rebased onto their caller's target
+};
+
+// Wall time per phase, in milliseconds.
+struct PhaseTimes {
+  double parse_ms = 0;     // crate bitcode → module (helpers are resident)
+  double link_ms = 0;      // helpers copied in and internalized
+  double inline_ms = 0;    // fast: reconciliation + inlining + cleanup
+  double optimize_ms = 0;  // exact: clang's optimization pipeline
+  double codegen_ms = 0;   // machine code generation
+  double total_ms = 0;
+};
+
+struct Report {
+  std::string crate;           // the crate's name as given by the caller
+  std::string mode;            // "fast" or "exact"
+  int helpers_available = 0;   // helper definitions in the helper set
+  int helpers_linked = 0;      // helper definitions copied into the crate
+  int call_sites_found = 0;    // crate calls to helpers before inlining
+  int call_sites_inlined = 0;  // helper call sites inlined (nested ones too)
+  int calls_remaining = 0;     // calls to helpers left in the final IR
+  std::vector<NotInlined> not_inlined;
+  Reconciled reconciled;
+  PhaseTimes times;
+  uint64_t object_bytes = 0;
+
+  std::string ToJson() const;
+};
+
+}  // namespace helperlink
+
+#endif  // HELPERLINK_REPORT_H_
