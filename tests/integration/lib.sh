@@ -1,0 +1,59 @@
+# lib.sh - shared shell functions for helperlink's integration tests.
+# Sourced by the test scripts; each script gets HELPERLINKD and FX (the
+# built fixtures directory) as its two arguments.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+HELPERLINKD=${1:?usage: $0 HELPERLINKD FIXTURE_DIR}
+FX=${2:?usage: $0 HELPERLINKD FIXTURE_DIR}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../fixtures/flags.sh
+source "$HERE/../fixtures/flags.sh"
+
+LLVM_BIN=/usr/lib/llvm-22/bin
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/helperlink-it.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+CHECKS=0
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+ok() { CHECKS=$((CHECKS + 1)); }
+finish() { echo "$(basename "$0"): $CHECKS checks passed"; }
+
+# Helpers that can never be inlined (recursive, variadic); everything else
+# must be.
+NOT_INLINABLE='rust_helper_(tree_sum|sum_ints)'
+
+# Calls and tail calls to helpers in OBJ's disassembly, whether the helper is
+# internal (no relocation) or not; prints "callee count" lines.
+helper_calls() {
+  "$LLVM_BIN/llvm-objdump" -d --no-show-raw-insn "$1" |
+    grep -oE '(call|jmp)[a-z]*[[:space:]]+[0-9a-fx]+ <rust_helper_[A-Za-z0-9_]+' |
+    grep -oE 'rust_helper_[A-Za-z0-9_]+' | sort | uniq -c || true
+}
+
+# Number of calls to helpers that should have been inlined.
+inlinable_calls_left() {
+  helper_calls "$1" | awk -v skip="$NOT_INLINABLE" '$2 !~ skip {n += $1} END {print n + 0}'
+}
+
+# No helper may be defined globally or weakly, nor left undefined.
+check_symbols() {
+  local obj=$1 bad
+  bad=$("$LLVM_BIN/llvm-nm" "$obj" | awk '$NF ~ /^rust_helper_/ && $(NF-1) ~ /^[A-TV-Z]$/ {print}')
+  [[ -z $bad ]] || fail "$obj: helper symbols defined globally or weakly: $bad"
+  bad=$("$LLVM_BIN/llvm-nm" -u "$obj" | grep rust_helper_ || true)
+  [[ -z $bad ]] || fail "$obj: helpers left undefined: $bad"
+  ok
+}
+
+# The Linux 7.1 recipe: llvm-link --internalize, then clang -c.
+mainline() {
+  local crate=$1 helpers=$2 out=$3
+  shift 3
+  "$LLVM_BIN/llvm-link" --internalize --suppress-warnings "$crate" "$helpers" -o "$out.m.bc"
+  "$@" -Wno-override-module -c "$out.m.bc" -o "$out"
+}

@@ -1,0 +1,160 @@
+// Tests for the whole engine (helperlink/engine.h) on IR fixtures: report
+// counts and reasons per mode, resident helper sets, and error paths.
+#include "helperlink/engine.h"
+
+#include "gtest/gtest.h"
+#include "tests/unit/daemon/engine/test_util.h"
+
+namespace helperlink {
+namespace {
+
+using helperlink::testing::FixtureBitcode;
+using helperlink::testing::HelperFromFixture;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  LinkRequest Request(Mode mode) {
+    LinkRequest request;
+    request.crate_name = "crate.bc";
+    request.crate_bitcode = crate_;
+    request.helpers = {helpers_};
+    request.cc_command = {"clang-22", "-O2", "-fno-PIE"};
+    request.mode = mode;
+    return request;
+  }
+
+  const NotInlined* FindMiss(const Report& report, const std::string& callee) {
+    for (const NotInlined& entry : report.not_inlined) {
+      if (entry.callee == callee) return &entry;
+    }
+    return nullptr;
+  }
+
+  std::string crate_ = FixtureBitcode("crate.ll");
+  HelperInput helpers_ = HelperFromFixture("helpers.ll");
+};
+
+TEST_F(EngineTest, FastInlinesEverythingInlinableAndReportsTheRest) {
+  Engine engine;
+  auto result = engine.Link(Request(Mode::kFast));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const Report& report = result->report;
+  EXPECT_EQ(report.mode, "fast");
+  EXPECT_EQ(report.helpers_available, 6);
+  EXPECT_EQ(report.call_sites_found, 5);
+  EXPECT_EQ(report.call_sites_inlined, 3);  // inc ×2, bump_counter
+  const NotInlined* depth = FindMiss(report, "rust_helper_depth");
+  ASSERT_NE(depth, nullptr);
+  EXPECT_EQ(depth->reason, "recursive call");
+  const NotInlined* sum = FindMiss(report, "rust_helper_sum");
+  ASSERT_NE(sum, nullptr);
+  EXPECT_EQ(sum->reason, "contains VarArgs initialized with va_start");
+  EXPECT_GE(report.reconciled.null_pointer_is_valid, 2);
+  EXPECT_GT(report.object_bytes, 0u);
+  EXPECT_EQ(result->object.substr(0, 4),
+            "\x7f"
+            "ELF");
+}
+
+TEST_F(EngineTest, ExactKeepsMainlineBehaviourOnUnannotatedHelpers) {
+  Engine engine;
+  auto result = engine.Link(Request(Mode::kExact));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const Report& report = result->report;
+  EXPECT_EQ(report.mode, "exact");
+  EXPECT_EQ(report.helpers_linked, 6);  // llvm-link links every helper
+  EXPECT_EQ(report.call_sites_found, 5);
+  // No attribute edits: null_pointer_is_valid blocks LLVM's inliner.
+  EXPECT_EQ(report.reconciled.null_pointer_is_valid, 0);
+  const NotInlined* inc = FindMiss(report, "rust_helper_inc");
+  ASSERT_NE(inc, nullptr);
+  EXPECT_EQ(inc->reason, "conflicting attributes");
+  EXPECT_GT(report.calls_remaining, 0);
+}
+
+TEST_F(EngineTest, OutputIsDeterministicAndHelperSetsStayResident) {
+  Engine engine;
+  auto first = engine.Link(Request(Mode::kFast));
+  auto second = engine.Link(Request(Mode::kFast));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->object, second->object);
+  EXPECT_EQ(engine.resident_helper_sets(), 1);
+  ASSERT_TRUE(engine.Link(Request(Mode::kExact)).ok());
+  EXPECT_EQ(engine.resident_helper_sets(), 2);  // exact keeps its own copy
+}
+
+TEST_F(EngineTest, ResidentSetsAreBounded) {
+  EngineOptions options;
+  options.max_helper_sets = 1;
+  Engine engine(options);
+  ASSERT_TRUE(engine.Link(Request(Mode::kFast)).ok());
+  ASSERT_TRUE(engine.Link(Request(Mode::kExact)).ok());
+  EXPECT_EQ(engine.resident_helper_sets(), 1);
+}
+
+TEST_F(EngineTest, UnknownFlagIsAOneLineError) {
+  Engine engine;
+  LinkRequest request = Request(Mode::kFast);
+  request.cc_command.push_back("-fno-such-flag-anywhere");
+  auto result = engine.Link(request);
+  ASSERT_FALSE(result.ok());
+  std::string message(result.status().message());
+  EXPECT_NE(message.find("-fno-such-flag-anywhere"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+}
+
+TEST_F(EngineTest, InputFilesInFlagsAreRejected) {
+  Engine engine;
+  LinkRequest request = Request(Mode::kFast);
+  request.cc_command.push_back(helperlink::testing::FixturePath("crate.ll"));
+  auto result = engine.Link(request);
+  ASSERT_FALSE(result.ok());
+}
+
+TEST_F(EngineTest, MllvmIsRejectedByDefault) {
+  Engine engine;
+  LinkRequest request = Request(Mode::kFast);
+  request.cc_command.push_back("-mllvm");
+  request.cc_command.push_back("-x86-asm-syntax=intel");
+  auto result = engine.Link(request);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("process-wide"),
+            absl::string_view::npos);
+}
+
+TEST_F(EngineTest, TruncatedCrateIsNamed) {
+  Engine engine;
+  crate_.resize(crate_.size() / 2);
+  for (Mode mode : {Mode::kFast, Mode::kExact}) {
+    auto result = engine.Link(Request(mode));
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(std::string(result.status().message()).rfind("crate.bc: ", 0), 0u)
+        << result.status();
+  }
+}
+
+TEST_F(EngineTest, BackendErrorFailsTheRequestNotTheProcess) {
+  Engine engine;
+  crate_ = FixtureBitcode("bad_asm.ll");
+  for (Mode mode : {Mode::kFast, Mode::kExact}) {
+    auto result = engine.Link(Request(mode));
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.status().message().find("this_is_not_an_instruction"),
+              absl::string_view::npos)
+        << result.status();
+  }
+  // The engine still serves good requests afterwards.
+  crate_ = FixtureBitcode("crate.ll");
+  EXPECT_TRUE(engine.Link(Request(Mode::kFast)).ok());
+}
+
+TEST(ModeTest, ParseAndName) {
+  EXPECT_EQ(*ParseMode("fast"), Mode::kFast);
+  EXPECT_EQ(*ParseMode("exact"), Mode::kExact);
+  EXPECT_FALSE(ParseMode("quick").ok());
+  EXPECT_EQ(ModeName(Mode::kExact), "exact");
+}
+
+}  // namespace
+}  // namespace helperlink

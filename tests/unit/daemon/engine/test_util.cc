@@ -1,0 +1,47 @@
+// IR fixture helpers; see test_util.h.
+#include "tests/unit/daemon/engine/test_util.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IRReader/IRReader.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace helperlink::testing {
+
+std::string FixturePath(const std::string& name) {
+  return std::string(HL_FIXTURE_DIR) + "/ir/" + name;
+}
+
+std::unique_ptr<llvm::Module> ParseFixture(const std::string& name,
+                                           llvm::LLVMContext& context) {
+  llvm::SMDiagnostic error;
+  std::unique_ptr<llvm::Module> module =
+      llvm::parseIRFile(FixturePath(name), error, context);
+  if (!module) {
+    error.print("fixture", llvm::errs());
+    std::abort();
+  }
+  return module;
+}
+
+std::string BitcodeOf(const llvm::Module& module) {
+  std::string bytes;
+  llvm::raw_string_ostream os(bytes);
+  llvm::WriteBitcodeToFile(module, os);
+  os.flush();
+  return bytes;
+}
+
+std::string FixtureBitcode(const std::string& name) {
+  llvm::LLVMContext context;
+  return BitcodeOf(*ParseFixture(name, context));
+}
+
+HelperInput HelperFromFixture(const std::string& name) {
+  return {name, std::make_shared<const std::string>(FixtureBitcode(name))};
+}
+
+}  // namespace helperlink::testing

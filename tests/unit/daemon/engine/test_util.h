@@ -1,0 +1,30 @@
+// Shared helpers for the engine's unit tests: IR fixtures (.ll text under
+// tests/fixtures/ir) parsed into modules or turned into bitcode bytes.
+#ifndef HELPERLINK_TESTS_UNIT_DAEMON_ENGINE_TEST_UTIL_H_
+#define HELPERLINK_TESTS_UNIT_DAEMON_ENGINE_TEST_UTIL_H_
+
+#include <memory>
+#include <string>
+
+#include "helperlink/engine.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+namespace helperlink::testing {
+
+std::string FixturePath(const std::string& name);
+
+// Parses tests/fixtures/ir/NAME; aborts the test binary on a broken fixture.
+std::unique_ptr<llvm::Module> ParseFixture(const std::string& name,
+                                           llvm::LLVMContext& context);
+
+std::string BitcodeOf(const llvm::Module& module);
+
+// NAME's bitcode, as rustc or clang would hand it over.
+std::string FixtureBitcode(const std::string& name);
+
+HelperInput HelperFromFixture(const std::string& name);
+
+}  // namespace helperlink::testing
+
+#endif  // HELPERLINK_TESTS_UNIT_DAEMON_ENGINE_TEST_UTIL_H_
