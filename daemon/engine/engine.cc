@@ -168,6 +168,7 @@ class Engine::Impl {
   int resident_helper_sets() const {
     return static_cast<int>(helper_sets_.size());
   }
+  int64_t helper_set_loads() const { return helper_set_loads_; }
 
  private:
   static absl::Status CheckRequest(const LinkRequest& request) {
@@ -233,6 +234,7 @@ class Engine::Impl {
     absl::StatusOr<std::unique_ptr<engine::HelperSet>> loaded =
         engine::HelperSet::Load(inputs, mode, context_);
     if (!loaded.ok()) return loaded.status();
+    ++helper_set_loads_;
     helper_sets_.emplace_front(key, std::move(*loaded));
     while (static_cast<int>(helper_sets_.size()) >
            std::max(1, options_.max_helper_sets)) {
@@ -337,6 +339,7 @@ class Engine::Impl {
   std::map<const engine::ClangSetup*, std::unique_ptr<llvm::TargetMachine>>
       machines_;
   std::optional<std::vector<std::string>> mllvm_applied_;
+  int64_t helper_set_loads_ = 0;
 };
 
 Engine::Engine(EngineOptions options)
@@ -350,5 +353,7 @@ absl::StatusOr<LinkResult> Engine::Link(const LinkRequest& request) {
 int Engine::resident_helper_sets() const {
   return impl_->resident_helper_sets();
 }
+
+int64_t Engine::helper_set_loads() const { return impl_->helper_set_loads(); }
 
 }  // namespace helperlink

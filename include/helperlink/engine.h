@@ -4,6 +4,7 @@
 #ifndef HELPERLINK_ENGINE_H_
 #define HELPERLINK_ENGINE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,6 +84,8 @@ class Engine {
 
   // Number of helper sets currently parsed and resident.
   int resident_helper_sets() const;
+  // Helper sets parsed since this engine was made.
+  int64_t helper_set_loads() const;
 
  private:
   class Impl;

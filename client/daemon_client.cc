@@ -1,0 +1,221 @@
+// Daemon discovery, start-up and calls; see daemon_client.h.
+#include "client/daemon_client.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+
+namespace helperlink {
+namespace {
+
+constexpr uint32_t kProtocolVersion = 1;
+constexpr size_t kChunkBytes = 1 << 20;
+constexpr int kMaxMessageBytes = 8 << 20;
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+// Whether something accepts connections on the Unix socket `path` (a plain
+// connect, so a dead daemon's socket file does not count).
+bool SocketAccepts(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address),
+                      sizeof(address)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::unique_ptr<v1::HelperLink::Stub> MakeStub(const StatePaths& paths) {
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  arguments.SetMaxSendMessageSize(kMaxMessageBytes);
+  auto channel = grpc::CreateCustomChannel("unix:" + paths.socket,
+                                           grpc::InsecureChannelCredentials(),
+                                           arguments);
+  return v1::HelperLink::NewStub(channel);
+}
+
+// Starts `helperlinkd --daemon` detached from this process (its own session,
+// reparented away from us), with its stdout and stderr appended to the log.
+absl::Status SpawnDaemon(const ClientOptions& options) {
+  std::vector<std::string> args = {
+      options.helperlinkd, "--daemon", "--state-dir", options.paths.dir,
+      "--idle-timeout", std::to_string(options.idle_timeout_seconds)};
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  pid_t child = ::fork();
+  if (child < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot fork: ", std::strerror(errno)));
+  }
+  if (child == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    int null = ::open("/dev/null", O_RDONLY);
+    int log = ::open(options.paths.log.c_str(),
+                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (null >= 0) ::dup2(null, 0);
+    if (log >= 0) {
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsInputError(const absl::Status& status) {
+  return absl::IsInvalidArgument(status) || absl::IsNotFound(status);
+}
+
+absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
+    const ClientOptions& options) {
+  if (!SocketAccepts(options.paths.socket)) {
+    return absl::UnavailableError(
+        absl::StrCat("no daemon is running for ", options.paths.dir));
+  }
+  return std::unique_ptr<DaemonClient>(
+      new DaemonClient(options, MakeStub(options.paths)));
+}
+
+absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
+    const ClientOptions& options) {
+  if (SocketAccepts(options.paths.socket)) {
+    return std::unique_ptr<DaemonClient>(
+        new DaemonClient(options, MakeStub(options.paths)));
+  }
+  absl::Status prepared = PrepareStateDir(options.paths);
+  if (!prepared.ok()) return prepared;
+  // One starter at a time; the others wait here and then find it running.
+  absl::StatusOr<FileLock> lock =
+      FileLock::Acquire(options.paths.start_lock, FileLock::Wait::kYes);
+  if (!lock.ok()) return lock.status();
+  if (!SocketAccepts(options.paths.socket)) {
+    absl::Status spawned = SpawnDaemon(options);
+    if (!spawned.ok()) return spawned;
+    absl::Time deadline = absl::Now() + options.start_timeout;
+    while (!SocketAccepts(options.paths.socket)) {
+      if (absl::Now() > deadline) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            "the daemon did not start within ",
+            absl::FormatDuration(options.start_timeout), " (see ",
+            options.paths.log, ")"));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  return std::unique_ptr<DaemonClient>(
+      new DaemonClient(options, MakeStub(options.paths)));
+}
+
+absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
+    const ObjectArgs& args, const std::string& crate) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoSeconds(options_.link_timeout));
+  auto stream = stub_->Link(&context);
+
+  v1::LinkRequest request;
+  v1::LinkHeader* header = request.mutable_header();
+  header->set_protocol_version(kProtocolVersion);
+  header->set_crate_name(args.crate);
+  header->set_crate_size(crate.size());
+  header->set_mode(args.mode == "exact" ? v1::MODE_EXACT : v1::MODE_FAST);
+  header->set_no_cache(args.no_cache);
+  for (const std::string& helper : args.helpers) {
+    header->add_helpers()->set_path(helper);
+  }
+  for (const std::string& arg : args.cc_command) header->add_cc_command(arg);
+  bool sent = stream->Write(request);
+  for (size_t offset = 0; sent && offset < crate.size();
+       offset += kChunkBytes) {
+    request.set_chunk(crate.substr(offset, kChunkBytes));
+    sent = stream->Write(request);
+  }
+  if (sent) stream->WritesDone();
+
+  LinkOutcome outcome;
+  v1::LinkResponse response;
+  bool have_report = false;
+  while (stream->Read(&response)) {
+    if (response.has_chunk()) {
+      outcome.object += response.chunk();
+    } else {
+      outcome.report_json = response.report_json();
+      have_report = true;
+    }
+  }
+  absl::Status status = FromGrpc(stream->Finish());
+  if (!status.ok()) return status;
+  if (!have_report) {
+    return absl::UnavailableError("the daemon closed the stream early");
+  }
+  return outcome;
+}
+
+absl::StatusOr<v1::StatusReply> DaemonClient::Status() {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::StatusReply reply;
+  absl::Status status =
+      FromGrpc(stub_->Status(&context, v1::StatusRequest(), &reply));
+  if (!status.ok()) return status;
+  return reply;
+}
+
+absl::StatusOr<v1::StatsReply> DaemonClient::Stats() {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::StatsReply reply;
+  absl::Status status =
+      FromGrpc(stub_->Stats(&context, v1::StatsRequest(), &reply));
+  if (!status.ok()) return status;
+  return reply;
+}
+
+absl::StatusOr<v1::StatsReply> DaemonClient::ZeroStats() {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::StatsReply reply;
+  absl::Status status =
+      FromGrpc(stub_->ZeroStats(&context, v1::ZeroStatsRequest(), &reply));
+  if (!status.ok()) return status;
+  return reply;
+}
+
+absl::Status DaemonClient::Shutdown() {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::ShutdownReply reply;
+  return FromGrpc(stub_->Shutdown(&context, v1::ShutdownRequest(), &reply));
+}
+
+}  // namespace helperlink

@@ -1,0 +1,68 @@
+// The thin client's side of the daemon protocol: find the build tree's
+// daemon, start one if none runs (race-free: 32 clients starting at once on
+// a cold state dir give one daemon), stream a crate in and the object out,
+// and the admin calls. No LLVM here; the client starts in milliseconds.
+#ifndef HELPERLINK_CLIENT_DAEMON_CLIENT_H_
+#define HELPERLINK_CLIENT_DAEMON_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "client/cli_args.h"
+#include "client/state_dir.h"
+#include "helperlink.grpc.pb.h"
+
+namespace helperlink {
+
+struct ClientOptions {
+  StatePaths paths;
+  // The daemon binary, started as `helperlinkd --daemon ...`.
+  std::string helperlinkd;
+  // Passed to a daemon this client starts. Default 10 minutes; 0 = never.
+  int idle_timeout_seconds = 600;
+  // How long to wait for a started daemon to accept. Default 20 s.
+  absl::Duration start_timeout = absl::Seconds(20);
+  // Deadline of one Link call. Default 30 minutes.
+  absl::Duration link_timeout = absl::Minutes(30);
+};
+
+// Whether a failed Link means the input is bad (the one-shot would fail the
+// same way) rather than that the daemon could not serve it.
+bool IsInputError(const absl::Status& status);
+
+class DaemonClient {
+ public:
+  // Connects to the daemon serving `options.paths`; UNAVAILABLE if none.
+  static absl::StatusOr<std::unique_ptr<DaemonClient>> Connect(
+      const ClientOptions& options);
+  // Connects, first starting a daemon if none accepts connections.
+  static absl::StatusOr<std::unique_ptr<DaemonClient>> ConnectOrStart(
+      const ClientOptions& options);
+
+  struct LinkOutcome {
+    std::string object;
+    std::string report_json;
+  };
+  absl::StatusOr<LinkOutcome> Link(const ObjectArgs& args,
+                                   const std::string& crate);
+
+  absl::StatusOr<v1::StatusReply> Status();
+  absl::StatusOr<v1::StatsReply> Stats();
+  absl::StatusOr<v1::StatsReply> ZeroStats();
+  absl::Status Shutdown();
+
+ private:
+  DaemonClient(const ClientOptions& options,
+               std::unique_ptr<v1::HelperLink::Stub> stub)
+      : options_(options), stub_(std::move(stub)) {}
+
+  ClientOptions options_;
+  std::unique_ptr<v1::HelperLink::Stub> stub_;
+};
+
+}  // namespace helperlink
+
+#endif  // HELPERLINK_CLIENT_DAEMON_CLIENT_H_

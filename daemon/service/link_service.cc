@@ -1,0 +1,249 @@
+// The daemon's gRPC service; see link_service.h.
+#include "daemon/service/link_service.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace helperlink {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl and gRPC share the canonical code numbering.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+grpc::Status Invalid(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+// Resident and peak resident memory from /proc/self/status, in bytes.
+void ReadMemory(uint64_t* rss, uint64_t* peak) {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  uint64_t value;
+  std::string unit;
+  while (status >> key) {
+    if (key == "VmRSS:" && status >> value >> unit) *rss = value * 1024;
+    if (key == "VmHWM:" && status >> value >> unit) *peak = value * 1024;
+  }
+}
+
+}  // namespace
+
+LinkService::LinkService(ServiceOptions options, WorkerPool& pool,
+                         HelperFileCache& helper_files, Log& log,
+                         std::function<void()> request_shutdown)
+    : options_(std::move(options)),
+      pool_(pool),
+      helper_files_(helper_files),
+      log_(log),
+      request_shutdown_(std::move(request_shutdown)),
+      started_(Clock::now()) {
+  Touch();
+}
+
+void LinkService::Touch() {
+  last_activity_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          Clock::now().time_since_epoch())
+                          .count();
+}
+
+double LinkService::IdleSeconds() const {
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    Clock::now().time_since_epoch())
+                    .count();
+  return (now - last_activity_ns_) / 1e9;
+}
+
+grpc::Status LinkService::Link(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::LinkResponse, v1::LinkRequest>* stream) {
+  ++in_flight_;
+  Touch();
+  ++counters_.requests;
+  Clock::time_point start = Clock::now();
+  std::string summary;
+  grpc::Status status = stopping_
+                            ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                           "the daemon is shutting down")
+                            : Serve(stream, &summary);
+  if (status.ok()) {
+    ++counters_.succeeded;
+  } else {
+    ++counters_.failed;
+  }
+  double ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  log_.Write(absl::StrFormat(
+      "link %s %.1fms %s", summary, ms,
+      status.ok() ? "ok" : absl::StrCat("error: ", status.error_message())));
+  Touch();
+  --in_flight_;
+  return status;
+}
+
+grpc::Status LinkService::Serve(
+    grpc::ServerReaderWriter<v1::LinkResponse, v1::LinkRequest>* stream,
+    std::string* summary) {
+  v1::LinkRequest message;
+  if (!stream->Read(&message) || !message.has_header()) {
+    return Invalid("request did not start with a header");
+  }
+  const v1::LinkHeader header = message.header();
+  *summary = absl::StrCat(header.crate_name(), " ",
+                          header.mode() == v1::MODE_EXACT ? "exact" : "fast");
+  if (header.protocol_version() != kProtocolVersion) {
+    return grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        absl::StrFormat("client speaks protocol %d, daemon %d; stop the "
+                        "daemon with `helperlink --stop`",
+                        header.protocol_version(), kProtocolVersion));
+  }
+  if (header.crate_size() > options_.max_crate_bytes) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrFormat("%s: %d bytes exceeds the daemon's limit of %d",
+                        header.crate_name(), header.crate_size(),
+                        options_.max_crate_bytes));
+  }
+
+  std::string crate;
+  crate.reserve(header.crate_size());
+  while (stream->Read(&message)) {
+    if (!message.has_chunk()) return Invalid("header sent twice");
+    if (crate.size() + message.chunk().size() > header.crate_size()) {
+      return Invalid(absl::StrCat(header.crate_name(),
+                                  ": more bytes than the header announced"));
+    }
+    crate += message.chunk();
+  }
+  if (crate.size() != header.crate_size()) {
+    return Invalid(absl::StrFormat("%s: stream ended after %d of %d bytes",
+                                   header.crate_name(), crate.size(),
+                                   header.crate_size()));
+  }
+  counters_.crate_bytes_in += crate.size();
+
+  LinkRequest request;
+  request.crate_name = header.crate_name();
+  request.crate_bitcode = crate;
+  request.mode = header.mode() == v1::MODE_EXACT ? Mode::kExact : Mode::kFast;
+  request.cc_command.assign(header.cc_command().begin(),
+                            header.cc_command().end());
+  for (const v1::HelperFile& file : header.helpers()) {
+    absl::StatusOr<HelperInput> helper = helper_files_.Get(file.path());
+    if (!helper.ok()) return ToGrpc(helper.status());
+    request.helpers.push_back(std::move(*helper));
+  }
+
+  absl::StatusOr<LinkResult> result;
+  {
+    Clock::time_point start = Clock::now();
+    WorkerPool::Lease lease = pool_.Acquire();
+    result = lease.engine().Link(request);
+    counters_.link_micros += std::chrono::duration_cast<std::chrono::microseconds>(
+                                 Clock::now() - start)
+                                 .count();
+  }
+  if (!result.ok()) return ToGrpc(result.status());
+  ++(request.mode == Mode::kExact ? counters_.exact : counters_.fast);
+
+  const std::string& object = result->object;
+  v1::LinkResponse response;
+  for (size_t offset = 0; offset < object.size(); offset += kChunkBytes) {
+    response.set_chunk(object.substr(offset, kChunkBytes));
+    if (!stream->Write(response)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    }
+  }
+  response.set_report_json(result->report.ToJson());
+  if (!stream->Write(response)) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  counters_.object_bytes_out += object.size();
+  return grpc::Status::OK;
+}
+
+grpc::Status LinkService::Status(grpc::ServerContext*,
+                                 const v1::StatusRequest*,
+                                 v1::StatusReply* reply) {
+  reply->set_protocol_version(kProtocolVersion);
+  reply->set_version(HELPERLINK_VERSION);
+  reply->set_pid(::getpid());
+  reply->set_state_dir(options_.state_dir);
+  reply->set_uptime_seconds(
+      std::chrono::duration<double>(Clock::now() - started_).count());
+  reply->set_workers(pool_.workers());
+  reply->set_in_flight(in_flight_);
+  reply->set_idle_timeout_seconds(options_.idle_timeout_seconds);
+  return grpc::Status::OK;
+}
+
+void LinkService::FillStats(v1::StatsReply* reply) {
+  WorkerPool::Counters pool = pool_.counters();
+  std::lock_guard<std::mutex> lock(zero_mutex_);
+  reply->set_requests(counters_.requests);
+  reply->set_succeeded(counters_.succeeded);
+  reply->set_failed(counters_.failed);
+  reply->set_fast(counters_.fast);
+  reply->set_exact(counters_.exact);
+  reply->set_crate_bytes_in(counters_.crate_bytes_in);
+  reply->set_object_bytes_out(counters_.object_bytes_out);
+  reply->set_helper_set_loads(pool.helper_set_loads - zero_loads_);
+  reply->set_helper_file_reads(helper_files_.reads() - zero_reads_);
+  reply->set_engine_recycles(pool.recycles - zero_recycles_);
+  reply->set_resident_helper_sets(pool.resident_helper_sets);
+  uint64_t rss = 0, peak = 0;
+  ReadMemory(&rss, &peak);
+  reply->set_rss_bytes(rss);
+  reply->set_peak_rss_bytes(peak);
+  reply->set_link_seconds(counters_.link_micros / 1e6);
+}
+
+grpc::Status LinkService::Stats(grpc::ServerContext*, const v1::StatsRequest*,
+                                v1::StatsReply* reply) {
+  FillStats(reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status LinkService::ZeroStats(grpc::ServerContext*,
+                                    const v1::ZeroStatsRequest*,
+                                    v1::StatsReply* reply) {
+  {
+    WorkerPool::Counters pool = pool_.counters();
+    std::lock_guard<std::mutex> lock(zero_mutex_);
+    for (auto* counter :
+         {&counters_.requests, &counters_.succeeded, &counters_.failed,
+          &counters_.fast, &counters_.exact, &counters_.crate_bytes_in,
+          &counters_.object_bytes_out}) {
+      *counter = 0;
+    }
+    counters_.link_micros = 0;
+    zero_loads_ = pool.helper_set_loads;
+    zero_reads_ = helper_files_.reads();
+    zero_recycles_ = pool.recycles;
+  }
+  log_.Write("stats zeroed");
+  FillStats(reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status LinkService::Shutdown(grpc::ServerContext*,
+                                   const v1::ShutdownRequest*,
+                                   v1::ShutdownReply*) {
+  log_.Write("shutdown requested");
+  StopAccepting();
+  request_shutdown_();
+  return grpc::Status::OK;
+}
+
+}  // namespace helperlink

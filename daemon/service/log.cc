@@ -1,0 +1,27 @@
+// The daemon log; see log.h.
+#include "daemon/service/log.h"
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace helperlink {
+
+Log::Log(const std::string& path) {
+  if (!path.empty()) file_ = std::fopen(path.c_str(), "ae");
+}
+
+Log::~Log() {
+  if (file_) std::fclose(file_);
+}
+
+void Log::Write(absl::string_view line) {
+  if (!file_) return;
+  std::string stamp =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::fprintf(file_, "%s %.*s\n", stamp.c_str(), static_cast<int>(line.size()),
+               line.data());
+  std::fflush(file_);
+}
+
+}  // namespace helperlink

@@ -1,0 +1,84 @@
+// The daemon's workers: a fixed number of engines, each with its own LLVM
+// context (contexts are not thread-safe and modules cannot cross them). A
+// request leases one engine for its duration. An engine is replaced by a
+// fresh one after serving max_requests_per_engine requests, because an LLVM
+// context keeps every type and constant it ever saw; that bounds memory over
+// thousands of requests at the price of re-parsing the helpers once per
+// replacement.
+#ifndef HELPERLINK_DAEMON_SERVICE_WORKER_POOL_H_
+#define HELPERLINK_DAEMON_SERVICE_WORKER_POOL_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "helperlink/engine.h"
+
+namespace helperlink {
+
+struct WorkerPoolOptions {
+  // Engines, i.e. requests computed at once. Default: 2 (set by the main to
+  // the number of cores).
+  int workers = 2;
+  // Requests an engine serves before it is replaced. Default 500.
+  int max_requests_per_engine = 500;
+  // Passed to each engine. Default: engine default.
+  EngineOptions engine;
+};
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(WorkerPoolOptions options);
+
+  // A leased engine; returned to the pool when the lease dies.
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept : pool_(other.pool_), slot_(other.slot_) {
+      other.pool_ = nullptr;
+    }
+    ~Lease();
+    Engine& engine();
+
+   private:
+    friend class WorkerPool;
+    Lease(WorkerPool* pool, int slot) : pool_(pool), slot_(slot) {}
+    WorkerPool* pool_;
+    int slot_;
+  };
+
+  // Blocks until an engine is free.
+  Lease Acquire();
+
+  struct Counters {
+    int64_t helper_set_loads = 0;  // over all engines, past and present
+    int64_t recycles = 0;
+    int resident_helper_sets = 0;
+    int busy = 0;
+  };
+  Counters counters() const;
+  int workers() const { return static_cast<int>(slots_.size()); }
+
+ private:
+  struct Slot {
+    std::unique_ptr<Engine> engine;
+    int served = 0;
+    bool busy = false;
+    // The engine's counters as of its last release (read while not busy).
+    int64_t loads = 0;
+    int resident = 0;
+  };
+  void Release(int slot);
+
+  WorkerPoolOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable free_;
+  std::vector<Slot> slots_;
+  int64_t retired_loads_ = 0;
+  int64_t recycles_ = 0;
+};
+
+}  // namespace helperlink
+
+#endif  // HELPERLINK_DAEMON_SERVICE_WORKER_POOL_H_
