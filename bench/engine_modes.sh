@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 bash "$top/tests/fixtures/build.sh" "$fx"
 # shellcheck source=../tests/fixtures/flags.sh
 source "$top/tests/fixtures/flags.sh"
-hl=$build/daemon/helperlinkd
+hl=$build/bin/helperlinkd
 
 # median_ms CMD... : runs CMD $runs times, prints the median wall time in ms.
 median_ms() {

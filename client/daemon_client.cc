@@ -45,9 +45,8 @@ std::unique_ptr<v1::HelperLink::Stub> MakeStub(const StatePaths& paths) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxMessageBytes);
   arguments.SetMaxSendMessageSize(kMaxMessageBytes);
-  auto channel = grpc::CreateCustomChannel("unix:" + paths.socket,
-                                           grpc::InsecureChannelCredentials(),
-                                           arguments);
+  auto channel = grpc::CreateCustomChannel(
+      "unix:" + paths.socket, grpc::InsecureChannelCredentials(), arguments);
   return v1::HelperLink::NewStub(channel);
 }
 
@@ -55,8 +54,9 @@ std::unique_ptr<v1::HelperLink::Stub> MakeStub(const StatePaths& paths) {
 // reparented away from us), with its stdout and stderr appended to the log.
 absl::Status SpawnDaemon(const ClientOptions& options) {
   std::vector<std::string> args = {
-      options.helperlinkd, "--daemon", "--state-dir", options.paths.dir,
-      "--idle-timeout", std::to_string(options.idle_timeout_seconds)};
+      options.helperlinkd, "--daemon",
+      "--state-dir",       options.paths.dir,
+      "--idle-timeout",    std::to_string(options.idle_timeout_seconds)};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -70,13 +70,16 @@ absl::Status SpawnDaemon(const ClientOptions& options) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);
     int null = ::open("/dev/null", O_RDONLY);
-    int log = ::open(options.paths.log.c_str(),
-                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int log =
+        ::open(options.paths.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (null >= 0) ::dup2(null, 0);
     if (log >= 0) {
       ::dup2(log, 1);
       ::dup2(log, 2);
     }
+    // Keep nothing of the caller's: a daemon holding make's jobserver pipe
+    // or a test harness's output pipe would keep them open for its lifetime.
+    for (int fd = 3; fd < 4096; ++fd) ::close(fd);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -120,10 +123,10 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
     absl::Time deadline = absl::Now() + options.start_timeout;
     while (!SocketAccepts(options.paths.socket)) {
       if (absl::Now() > deadline) {
-        return absl::DeadlineExceededError(absl::StrCat(
-            "the daemon did not start within ",
-            absl::FormatDuration(options.start_timeout), " (see ",
-            options.paths.log, ")"));
+        return absl::DeadlineExceededError(
+            absl::StrCat("the daemon did not start within ",
+                         absl::FormatDuration(options.start_timeout), " (see ",
+                         options.paths.log, ")"));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

@@ -80,7 +80,8 @@ int RunOneshot(const std::string& helperlinkd, char** argv) {
   for (char** arg = argv + 1; *arg; ++arg) args.push_back(*arg);
   args.push_back(nullptr);
   ::execv(args[0], args.data());
-  return Fail(absl::StrCat(helperlinkd, ": cannot run: ", std::strerror(errno)));
+  return Fail(
+      absl::StrCat(helperlinkd, ": cannot run: ", std::strerror(errno)));
 }
 
 void PrintStats(const helperlink::v1::StatsReply& s, bool json) {
@@ -144,8 +145,8 @@ int RunAdmin(const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "--stats" || command == "--zero-stats") {
-    auto stats = command == "--stats" ? (*client)->Stats()
-                                      : (*client)->ZeroStats();
+    auto stats =
+        command == "--stats" ? (*client)->Stats() : (*client)->ZeroStats();
     if (!stats.ok()) return Fail(std::string(stats.status().message()));
     PrintStats(*stats, json);
     return 0;

@@ -44,9 +44,9 @@ absl::Status MakePrivateDir(const std::string& path) {
         absl::StrCat(path, ": state dir is not a directory"));
   }
   if (st.st_uid != ::geteuid()) {
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "%s: state dir belongs to uid %d, not to us (uid %d)", path,
-        st.st_uid, ::geteuid()));
+    return absl::PermissionDeniedError(
+        absl::StrFormat("%s: state dir belongs to uid %d, not to us (uid %d)",
+                        path, st.st_uid, ::geteuid()));
   }
   if ((st.st_mode & 0777) != 0700 && ::chmod(path.c_str(), 0700) != 0) {
     return Errno(path, "cannot make state dir private");
@@ -64,17 +64,16 @@ absl::StatusOr<StatePaths> StatePathsFor(const std::string& dir) {
   } else {
     char cwd[PATH_MAX];
     if (!::getcwd(cwd, sizeof(cwd))) {
-      return absl::InternalError(
-          absl::StrCat("cannot read the current directory: ",
-                       std::strerror(errno)));
+      return absl::InternalError(absl::StrCat(
+          "cannot read the current directory: ", std::strerror(errno)));
     }
     paths.dir = absl::StrCat(cwd, "/", dir);
   }
   while (paths.dir.size() > 1 && paths.dir.back() == '/') paths.dir.pop_back();
   paths.socket = paths.dir + "/socket";
   if (paths.socket.size() >= sizeof(sockaddr_un::sun_path) - 1) {
-    paths.socket = absl::StrFormat("/tmp/helperlink-%d/%016x.sock",
-                                   ::geteuid(), Fnv1a(paths.dir));
+    paths.socket = absl::StrFormat("/tmp/helperlink-%d/%016x.sock", ::geteuid(),
+                                   Fnv1a(paths.dir));
   }
   paths.daemon_lock = paths.dir + "/daemon.lock";
   paths.start_lock = paths.dir + "/start.lock";
@@ -90,8 +89,7 @@ absl::Status PrepareStateDir(const StatePaths& paths) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path,
-                                           Wait wait) {
+absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path, Wait wait) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Errno(path, "cannot open lock");
   int flags = LOCK_EX | (wait == Wait::kNo ? LOCK_NB : 0);

@@ -71,9 +71,9 @@ absl::Status RunDaemon(const DaemonOptions& options) {
         absl::StrCat(paths->socket, ": cannot listen"));
   }
   ::chmod(paths->socket.c_str(), 0600);
-  log.Write(absl::StrFormat("start pid %d workers %d idle-timeout %ds socket %s",
-                            ::getpid(), pool.workers(),
-                            options.idle_timeout_seconds, paths->socket));
+  log.Write(absl::StrFormat(
+      "start pid %d workers %d idle-timeout %ds socket %s", ::getpid(),
+      pool.workers(), options.idle_timeout_seconds, paths->socket));
 
   struct sigaction action = {};
   action.sa_handler = OnSignal;

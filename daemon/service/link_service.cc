@@ -72,10 +72,9 @@ grpc::Status LinkService::Link(
   ++counters_.requests;
   Clock::time_point start = Clock::now();
   std::string summary;
-  grpc::Status status = stopping_
-                            ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                           "the daemon is shutting down")
-                            : Serve(stream, &summary);
+  grpc::Status status = stopping_ ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                                 "the daemon is shutting down")
+                                  : Serve(stream, &summary);
   if (status.ok()) {
     ++counters_.succeeded;
   } else {
@@ -150,9 +149,10 @@ grpc::Status LinkService::Serve(
     Clock::time_point start = Clock::now();
     WorkerPool::Lease lease = pool_.Acquire();
     result = lease.engine().Link(request);
-    counters_.link_micros += std::chrono::duration_cast<std::chrono::microseconds>(
-                                 Clock::now() - start)
-                                 .count();
+    counters_.link_micros +=
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                              start)
+            .count();
   }
   if (!result.ok()) return ToGrpc(result.status());
   ++(request.mode == Mode::kExact ? counters_.exact : counters_.fast);
@@ -173,8 +173,7 @@ grpc::Status LinkService::Serve(
   return grpc::Status::OK;
 }
 
-grpc::Status LinkService::Status(grpc::ServerContext*,
-                                 const v1::StatusRequest*,
+grpc::Status LinkService::Status(grpc::ServerContext*, const v1::StatusRequest*,
                                  v1::StatusReply* reply) {
   reply->set_protocol_version(kProtocolVersion);
   reply->set_version(HELPERLINK_VERSION);

@@ -23,8 +23,8 @@ inline constexpr size_t kChunkBytes = 1 << 20;
 inline constexpr int kMaxMessageBytes = 8 << 20;
 
 struct ServiceOptions {
-  std::string state_dir;          // reported by Status
-  int idle_timeout_seconds = 0;   // reported by Status; 0 = never
+  std::string state_dir;         // reported by Status
+  int idle_timeout_seconds = 0;  // reported by Status; 0 = never
   // Largest crate accepted, default 1 GiB: bounds what one request can make
   // the daemon hold in memory.
   uint64_t max_crate_bytes = uint64_t{1} << 30;
@@ -36,10 +36,9 @@ class LinkService final : public v1::HelperLink::Service {
               HelperFileCache& helper_files, Log& log,
               std::function<void()> request_shutdown);
 
-  grpc::Status Link(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<v1::LinkResponse, v1::LinkRequest>* stream)
-      override;
+  grpc::Status Link(grpc::ServerContext* context,
+                    grpc::ServerReaderWriter<v1::LinkResponse, v1::LinkRequest>*
+                        stream) override;
   grpc::Status Status(grpc::ServerContext*, const v1::StatusRequest*,
                       v1::StatusReply* reply) override;
   grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*,

@@ -13,7 +13,7 @@ source "$HERE/../fixtures/flags.sh"
 
 LLVM_BIN=/usr/lib/llvm-22/bin
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/helperlink-it.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"' EXIT  # replaced below once the client is known
 
 CHECKS=0
 fail() {
@@ -56,4 +56,62 @@ mainline() {
   shift 3
   "$LLVM_BIN/llvm-link" --internalize --suppress-warnings "$crate" "$helpers" -o "$out.m.bc"
   "$@" -Wno-override-module -c "$out.m.bc" -o "$out"
+}
+
+# The thin client sits beside helperlinkd.
+HELPERLINK=$(dirname "$HELPERLINKD")/helperlink
+MINIKBUILD=$HERE/../fixtures/minikbuild
+
+# Daemons started by a test serve a state dir under $WORK and are stopped
+# when the test ends; an idle timeout bounds any that escape.
+export HELPERLINK_DIR=$WORK/state
+export HELPERLINK_IDLE_TIMEOUT=${HELPERLINK_IDLE_TIMEOUT:-120}
+stop_daemons() {
+  local dir
+  for dir in "$WORK"/state*; do
+    [[ -d $dir ]] && HELPERLINK_DIR=$dir "$HELPERLINK" --stop || true
+  done
+  rm -rf "$WORK"
+}
+trap stop_daemons EXIT
+
+# daemon_pids DIR: pids of helperlinkd daemons serving state dir DIR.
+daemon_pids() {
+  pgrep -f -- "helperlinkd --daemon --state-dir $1( |\$)" || true
+}
+
+# stat_field NAME: one counter from `helperlink --stats --json`.
+stat_field() {
+  "$HELPERLINK" --stats --json | grep -oE "\"$1\": *\"?[0-9]+" | grep -oE '[0-9]+$'
+}
+
+# The mini-kbuild: COUNT generated crates compiled to bitcode under DIR.
+minikbuild_setup() {
+  local count=$1 dir=$2
+  bash "$MINIKBUILD/gen_crates.sh" "$count" "$dir/src"
+  make -s -j"$(nproc)" -f "$MINIKBUILD/Makefile" OUT="$dir" bitcode
+}
+minikbuild() {  # DIR RECIPE OBJ [make args...]
+  local dir=$1 recipe=$2 obj=$3
+  shift 3
+  make -s -f "$MINIKBUILD/Makefile" OUT="$dir" RECIPE="$recipe" OBJ="$obj" \
+    HELPERS="$FX/helpers.bc" HELPERLINK="$HELPERLINK" HELPERLINKD="$HELPERLINKD" \
+    "$@" objects
+}
+# Every object in DIR/A equals the one in DIR/B.
+same_objects() {
+  local dir=$1 a=$2 b=$3 n=0 f
+  for f in "$dir/$b"/*.o; do
+    cmp -s "$f" "$dir/$a/$(basename "$f")" || fail "$a/$(basename "$f") differs from $b"
+    n=$((n + 1))
+  done
+  [[ $n -gt 0 ]] || fail "no objects in $dir/$b"
+  echo "$n"
+}
+
+# Whether process PID runs (a zombie waiting to be reaped does not count).
+alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z ]]
 }
