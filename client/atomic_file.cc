@@ -83,6 +83,13 @@ absl::Status WriteFileAtomically(const std::string& path,
   return absl::OkStatus();
 }
 
+std::string AbsolutePath(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[4096];
+  if (!::getcwd(cwd, sizeof(cwd))) return path;
+  return absl::StrCat(cwd, "/", path);
+}
+
 absl::Status RemoveIfExists(const std::string& path) {
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return absl::OkStatus();
   return Errno(path, errno);

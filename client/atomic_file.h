@@ -15,6 +15,8 @@ namespace helperlink {
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view bytes);
+// `path` made absolute against the current directory (not resolved).
+std::string AbsolutePath(const std::string& path);
 // Removes `path` if it exists; a missing file is not an error.
 absl::Status RemoveIfExists(const std::string& path);
 

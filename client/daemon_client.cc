@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "client/atomic_file.h"
 #include "grpcpp/grpcpp.h"
 
 namespace helperlink {
@@ -149,6 +150,9 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   header->set_crate_size(crate.size());
   header->set_mode(args.mode == "exact" ? v1::MODE_EXACT : v1::MODE_FAST);
   header->set_no_cache(args.no_cache);
+  header->set_cache_dir(options_.cache_dir);
+  header->set_cache_policy(options_.cache_policy);
+  header->set_output_path(AbsolutePath(args.output));
   for (const std::string& helper : args.helpers) {
     header->add_helpers()->set_path(helper);
   }

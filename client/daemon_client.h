@@ -27,6 +27,10 @@ struct ClientOptions {
   absl::Duration start_timeout = absl::Seconds(20);
   // Deadline of one Link call. Default 30 minutes.
   absl::Duration link_timeout = absl::Minutes(30);
+  // The local cache the daemon should use (absolute), and its size policy
+  // string ("" = default). Sent with every request.
+  std::string cache_dir;
+  std::string cache_policy;
 };
 
 // Whether a failed Link means the input is bad (the one-shot would fail the

@@ -1,24 +1,35 @@
 // helperlink: the thin client kbuild calls once per Rust object.
 //   helperlink [OPTIONS] -o OUT.o CRATE.bc -- CC [CC FLAGS...]
 //   helperlink --status | --stats [--json] | --zero-stats | --stop
-// It sends the crate to the build tree's daemon (starting one if needed)
-// and writes the object it gets back. When no daemon can serve the request
-// it says so in one line and runs `helperlinkd --oneshot` instead, so the
-// build goes on. Environment variables are read here and nowhere else:
+//   helperlink --explain OUT.o
+// It first computes the object's cache key itself and answers a local cache
+// hit alone, without the daemon (a hit costs a process start, two hashes
+// and an LMDB read). On a miss it sends the crate to the build tree's daemon
+// (starting one if needed) and writes the object it gets back. When no
+// daemon can serve the request it says so in one line and runs
+// `helperlinkd --oneshot` instead, so the build goes on. Environment
+// variables are read here and nowhere else:
 //   HELPERLINK_DIR           state dir (default ./.helperlink)
 //   HELPERLINK_IDLE_TIMEOUT  seconds a started daemon waits idle (default
 //                            600; 0 = never)
+//   HELPERLINK_CACHE_DIR     local cache (default $XDG_CACHE_HOME/helperlink,
+//                            else ~/.cache/helperlink)
+//   HELPERLINK_CACHE_POLICY  cache size policy (default max_size=5G)
 #include <limits.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cache/key.h"
+#include "cache/local_cache.h"
+#include "cache/sha256.h"
 #include "client/atomic_file.h"
 #include "client/cli_args.h"
 #include "client/daemon_client.h"
@@ -50,13 +61,6 @@ std::string DaemonBinary() {
   return path.substr(0, path.rfind('/') + 1) + "helperlinkd";
 }
 
-std::string Absolute(const std::string& path) {
-  if (!path.empty() && path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (!::getcwd(cwd, sizeof(cwd))) return path;
-  return absl::StrCat(cwd, "/", path);
-}
-
 absl::StatusOr<ClientOptions> OptionsFromEnvironment() {
   ClientOptions options;
   absl::StatusOr<helperlink::StatePaths> paths =
@@ -64,6 +68,14 @@ absl::StatusOr<ClientOptions> OptionsFromEnvironment() {
   if (!paths.ok()) return paths.status();
   options.paths = *paths;
   options.helperlinkd = DaemonBinary();
+  options.cache_dir = helperlink::AbsolutePath(
+      Getenv("HELPERLINK_CACHE_DIR",
+             helperlink::DefaultCacheDir(std::getenv("XDG_CACHE_HOME"),
+                                         std::getenv("HOME"))));
+  options.cache_policy = Getenv("HELPERLINK_CACHE_POLICY", "");
+  absl::StatusOr<helperlink::CachePolicy> policy =
+      helperlink::ParseCachePolicy(options.cache_policy);
+  if (!policy.ok()) return policy.status();
   std::string idle = Getenv("HELPERLINK_IDLE_TIMEOUT", "600");
   if (!absl::SimpleAtoi(idle, &options.idle_timeout_seconds) ||
       options.idle_timeout_seconds < 0) {
@@ -84,16 +96,43 @@ int RunOneshot(const std::string& helperlinkd, char** argv) {
       absl::StrCat(helperlinkd, ": cannot run: ", std::strerror(errno)));
 }
 
-void PrintStats(const helperlink::v1::StatsReply& s, bool json) {
-  if (json) {
-    std::string text;
-    google::protobuf::util::JsonPrintOptions options;
-    options.always_print_primitive_fields = true;
-    options.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(s, &text, options);
-    std::printf("%s\n", text.c_str());
-    return;
-  }
+std::string CacheStatsJson(const helperlink::CacheStats& c) {
+  return absl::StrFormat(
+      "{\"hits\": %d, \"misses\": %d, \"bytes_read\": %d, "
+      "\"bytes_written\": %d, \"stores\": %d, \"evictions\": %d, "
+      "\"corrupt\": %d, \"entries\": %d, \"bytes\": %d, \"max_bytes\": %d}",
+      c.hits, c.misses, c.bytes_read, c.bytes_written, c.stores, c.evictions,
+      c.corrupt, c.entries, c.bytes, c.max_bytes);
+}
+
+void PrintCacheStats(const std::string& dir, const helperlink::CacheStats& c) {
+  double rate = c.hits + c.misses ? 100.0 * c.hits / (c.hits + c.misses) : 0;
+  std::printf(
+      "cache                 %s\n"
+      "  hits                %llu (%.1f%%)\n"
+      "  misses              %llu\n"
+      "  bytes read          %llu\n"
+      "  bytes written       %llu\n"
+      "  evictions           %llu\n"
+      "  corrupt entries     %llu\n"
+      "  size                %.1f MiB in %llu entries (limit %.1f GiB)\n",
+      dir.c_str(), (unsigned long long)c.hits, rate,
+      (unsigned long long)c.misses, (unsigned long long)c.bytes_read,
+      (unsigned long long)c.bytes_written, (unsigned long long)c.evictions,
+      (unsigned long long)c.corrupt, c.bytes / 1048576.0,
+      (unsigned long long)c.entries, c.max_bytes / 1073741824.0);
+}
+
+std::string DaemonStatsJson(const helperlink::v1::StatsReply& s) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(s, &text, options);
+  return text;
+}
+
+void PrintDaemonStats(const helperlink::v1::StatsReply& s) {
   std::printf(
       "requests              %llu\n"
       "  succeeded           %llu (fast %llu, exact %llu)\n"
@@ -105,7 +144,8 @@ void PrintStats(const helperlink::v1::StatsReply& s, bool json) {
       "helper sets parsed    %llu\n"
       "helper sets resident  %u\n"
       "engines recycled      %llu\n"
-      "memory (RSS)          %.1f MiB (peak %.1f MiB)\n",
+      "memory (RSS)          %.1f MiB (peak %.1f MiB)\n"
+      "answered from cache   %llu\n",
       (unsigned long long)s.requests(), (unsigned long long)s.succeeded(),
       (unsigned long long)s.fast(), (unsigned long long)s.exact(),
       (unsigned long long)s.failed(), (unsigned long long)s.crate_bytes_in(),
@@ -113,17 +153,82 @@ void PrintStats(const helperlink::v1::StatsReply& s, bool json) {
       (unsigned long long)s.helper_file_reads(),
       (unsigned long long)s.helper_set_loads(), s.resident_helper_sets(),
       (unsigned long long)s.engine_recycles(), s.rss_bytes() / 1048576.0,
-      s.peak_rss_bytes() / 1048576.0);
+      s.peak_rss_bytes() / 1048576.0, (unsigned long long)s.cache_hits());
+}
+
+int RunExplain(const ClientOptions& options, const std::string& output) {
+  auto cache = helperlink::LocalCache::Open(
+      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
+  if (!cache.ok()) return Fail(std::string(cache.status().message()));
+  std::string path = helperlink::AbsolutePath(output);
+  auto record = (*cache)->LastOutput(path);
+  if (!record.ok()) return Fail(std::string(record.status().message()));
+  if (!record->has_value()) {
+    return Fail(absl::StrCat(output,
+                             ": no build of this output is recorded in ",
+                             options.cache_dir));
+  }
+  const helperlink::OutputRecord& r = **record;
+  std::printf("%s: cache %s%s%s\n", output.c_str(), r.result.c_str(),
+              r.explanation.empty() ? "" : ": ", r.explanation.c_str());
+  std::printf("key %s (mode %s, %zu helpers file(s), %zu flags)\n",
+              r.key.c_str(), r.inputs.mode.c_str(),
+              r.inputs.helper_digests.size(), r.inputs.flags.size());
+  return 0;
+}
+
+int RunStats(const ClientOptions& options, bool zero, bool json) {
+  absl::StatusOr<std::unique_ptr<DaemonClient>> client =
+      DaemonClient::Connect(options);
+  std::optional<helperlink::v1::StatsReply> daemon;
+  if (client.ok()) {
+    auto stats = zero ? (*client)->ZeroStats() : (*client)->Stats();
+    if (stats.ok()) daemon = *stats;
+  }
+  std::optional<helperlink::CacheStats> cache_stats;
+  auto cache = helperlink::LocalCache::Open(
+      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
+  if (cache.ok()) {
+    if (zero) (*cache)->ZeroStats().IgnoreError();
+    auto stats = (*cache)->Stats();
+    if (stats.ok()) cache_stats = *stats;
+  }
+  if (json) {
+    std::printf("{\"daemon\": %s, \"cache\": %s}\n",
+                daemon ? DaemonStatsJson(*daemon).c_str() : "null",
+                cache_stats ? CacheStatsJson(*cache_stats).c_str() : "null");
+    return 0;
+  }
+  if (daemon) {
+    PrintDaemonStats(*daemon);
+  } else {
+    std::printf("daemon                not running for %s\n",
+                options.paths.dir.c_str());
+  }
+  if (cache_stats) {
+    PrintCacheStats(options.cache_dir, *cache_stats);
+  } else {
+    std::printf("cache                 unavailable: %s\n",
+                std::string(cache.status().message()).c_str());
+  }
+  return 0;
 }
 
 int RunAdmin(const std::vector<std::string>& args) {
   absl::StatusOr<ClientOptions> options = OptionsFromEnvironment();
   if (!options.ok()) return Fail(std::string(options.status().message()));
   const std::string& command = args[0];
+  if (command == "--explain") {
+    if (args.size() != 2) return Fail("--explain needs one output path");
+    return RunExplain(*options, args[1]);
+  }
   bool json = args.size() > 1 && args[1] == "--json";
   if (args.size() > (command == "--stats" ? 2u : 1u) ||
       (args.size() == 2 && !json)) {
     return Fail(absl::StrCat("unexpected argument after ", command));
+  }
+  if (command == "--stats" || command == "--zero-stats") {
+    return RunStats(*options, command == "--zero-stats", json);
   }
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(*options);
@@ -144,16 +249,51 @@ int RunAdmin(const std::vector<std::string>& args) {
         status->idle_timeout_seconds());
     return 0;
   }
-  if (command == "--stats" || command == "--zero-stats") {
-    auto stats =
-        command == "--stats" ? (*client)->Stats() : (*client)->ZeroStats();
-    if (!stats.ok()) return Fail(std::string(stats.status().message()));
-    PrintStats(*stats, json);
-    return 0;
-  }
   absl::Status stopped = (*client)->Shutdown();
   if (!stopped.ok()) return Fail(std::string(stopped.message()));
   return 0;
+}
+
+// The local cache's answer for this object, computed here without the
+// daemon; nullopt on a miss or when the cache cannot answer.
+struct LocalHit {
+  std::string object;
+  std::string report_json;
+};
+std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
+                                    const ObjectArgs& args,
+                                    const std::string& crate) {
+  auto cache = helperlink::LocalCache::Open(
+      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
+  if (!cache.ok()) return std::nullopt;
+  std::vector<std::string> digests;
+  for (const std::string& path : args.helpers) {
+    auto file = helperlink::FileIdentity::Of(path);
+    if (!file.ok()) return std::nullopt;  // the daemon reports it
+    std::optional<std::string> digest = (*cache)->KnownDigest(*file);
+    if (!digest) {
+      auto bytes = helperlink::ReadFileToString(path);
+      if (!bytes.ok()) return std::nullopt;
+      digest = helperlink::Sha256Hex(*bytes);
+      (*cache)->RememberDigest(*file, *digest);
+    }
+    digests.push_back(*digest);
+  }
+  helperlink::KeyInputs inputs =
+      helperlink::MakeKeyInputs(args.mode, digests, args.helpers,
+                                args.cc_command, helperlink::Sha256Hex(crate));
+  std::string key = inputs.Key();
+  auto found = (*cache)->Lookup(key);
+  if (!found.ok() || !found->has_value()) return std::nullopt;
+  helperlink::CachedObject& entry = **found;
+  auto record = (*cache)->RecordHit(
+      inputs, key, entry.object.size() + entry.report_json.size(),
+      helperlink::AbsolutePath(args.output));
+  LocalHit hit;
+  hit.report_json = helperlink::AddCacheToReport(
+      entry.report_json, "hit", key, record.ok() ? record->explanation : "");
+  hit.object = std::move(entry.object);
+  return hit;
 }
 
 int RunObject(int argc, char** argv) {
@@ -182,26 +322,36 @@ int RunObject(int argc, char** argv) {
 
   absl::StatusOr<std::string> crate = helperlink::ReadFileToString(args.crate);
   if (!crate.ok()) return fail_object(std::string(crate.status().message()));
-  for (std::string& helper : args.helpers) helper = Absolute(helper);
+  for (std::string& helper : args.helpers)
+    helper = helperlink::AbsolutePath(helper);
 
-  absl::StatusOr<std::unique_ptr<DaemonClient>> client =
-      DaemonClient::ConnectOrStart(*options);
-  if (!client.ok()) return fall_back(client.status());
-  absl::StatusOr<DaemonClient::LinkOutcome> outcome =
-      (*client)->Link(args, *crate);
-  if (!outcome.ok()) {
-    if (helperlink::IsInputError(outcome.status())) {
-      return fail_object(std::string(outcome.status().message()));
+  DaemonClient::LinkOutcome outcome;
+  std::optional<LocalHit> hit;
+  if (!args.no_cache) hit = TryLocalHit(*options, args, *crate);
+  if (hit) {
+    outcome.object = std::move(hit->object);
+    outcome.report_json = std::move(hit->report_json);
+  } else {
+    absl::StatusOr<std::unique_ptr<DaemonClient>> client =
+        DaemonClient::ConnectOrStart(*options);
+    if (!client.ok()) return fall_back(client.status());
+    absl::StatusOr<DaemonClient::LinkOutcome> served =
+        (*client)->Link(args, *crate);
+    if (!served.ok()) {
+      if (helperlink::IsInputError(served.status())) {
+        return fail_object(std::string(served.status().message()));
+      }
+      return fall_back(served.status());
     }
-    return fall_back(outcome.status());
+    outcome = std::move(*served);
   }
   absl::Status written = absl::OkStatus();
   if (!args.report_path.empty()) {
     written =
-        helperlink::WriteFileAtomically(args.report_path, outcome->report_json);
+        helperlink::WriteFileAtomically(args.report_path, outcome.report_json);
   }
   if (written.ok()) {
-    written = helperlink::WriteFileAtomically(args.output, outcome->object);
+    written = helperlink::WriteFileAtomically(args.output, outcome.object);
   }
   if (!written.ok()) return fail_object(std::string(written.message()));
   return 0;
@@ -215,11 +365,13 @@ int main(int argc, char** argv) {
     std::fprintf(args.empty() ? stderr : stdout, "%s%s",
                  helperlink::ObjectUsage("helperlink").c_str(),
                  "       helperlink --status | --stats [--json] | "
-                 "--zero-stats | --stop\n");
+                 "--zero-stats | --stop\n"
+                 "       helperlink --explain OUT.o\n");
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--status" || args[0] == "--stats" ||
-      args[0] == "--zero-stats" || args[0] == "--stop") {
+      args[0] == "--zero-stats" || args[0] == "--stop" ||
+      args[0] == "--explain") {
     return RunAdmin(args);
   }
   return RunObject(argc, argv);

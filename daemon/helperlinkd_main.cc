@@ -1,4 +1,6 @@
 // helperlinkd: the helperlink daemon.
+// Environment (one-shot): HELPERLINK_CACHE_DIR (else $XDG_CACHE_HOME or
+// ~/.cache, /helperlink) and HELPERLINK_CACHE_POLICY (e.g. max_size=5G).
 //   helperlinkd --oneshot [per-object options] -o OUT.o CRATE.bc -- CC FLAGS...
 //   helperlinkd --daemon [--state-dir DIR] [--idle-timeout SECONDS]
 //               [--jobs N] [--max-requests-per-engine N]
@@ -8,11 +10,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "cache/local_cache.h"
 #include "client/cli_args.h"
 #include "daemon/oneshot/oneshot.h"
 #include "daemon/service/daemon.h"
@@ -38,11 +42,27 @@ int RunOneshotMain(const std::vector<std::string>& args) {
   absl::StatusOr<helperlink::ObjectArgs> parsed =
       helperlink::ParseObjectArgs(args);
   if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+  helperlink::OneshotOptions oneshot;
+  oneshot.cache_dir = parsed->cache_dir;
+  if (oneshot.cache_dir.empty()) {
+    const char* dir = std::getenv("HELPERLINK_CACHE_DIR");
+    oneshot.cache_dir =
+        dir && *dir ? dir
+                    : helperlink::DefaultCacheDir(std::getenv("XDG_CACHE_HOME"),
+                                                  std::getenv("HOME"));
+  }
+  const char* policy = std::getenv("HELPERLINK_CACHE_POLICY");
+  absl::StatusOr<helperlink::CachePolicy> parsed_policy =
+      helperlink::ParseCachePolicy(policy ? policy : "");
+  if (!parsed_policy.ok()) {
+    return Fail(std::string(parsed_policy.status().message()));
+  }
+  oneshot.cache_policy = *parsed_policy;
   // One process, one build configuration: -mllvm options may be applied.
   helperlink::EngineOptions options;
   options.mllvm = helperlink::MllvmPolicy::kApplyOnce;
   helperlink::Engine engine(options);
-  absl::Status status = helperlink::RunOneshot(*parsed, engine);
+  absl::Status status = helperlink::RunOneshot(*parsed, oneshot, engine);
   if (!status.ok()) return Fail(std::string(status.message()));
   return 0;
 }

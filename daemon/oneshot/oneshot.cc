@@ -3,37 +3,69 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
+#include "cache/local_cache.h"
+#include "cache/sha256.h"
 #include "client/atomic_file.h"
+#include "daemon/serve_object.h"
 #include "helperlink/status_macros.h"
 
 namespace helperlink {
 namespace {
 
-absl::StatusOr<LinkResult> LinkFromFiles(const ObjectArgs& args,
-                                         Engine& engine) {
+struct Inputs {
   LinkRequest request;
-  HL_ASSIGN_OR_RETURN(request.mode, ParseMode(args.mode));
-  HL_ASSIGN_OR_RETURN(std::string crate, ReadFileToString(args.crate));
-  request.crate_name = args.crate;
-  request.crate_bitcode = crate;
+  std::string crate;
+  std::vector<std::string> helper_digests;
+};
+
+absl::Status ReadInputs(const ObjectArgs& args, Inputs& in) {
+  HL_ASSIGN_OR_RETURN(in.request.mode, ParseMode(args.mode));
+  HL_ASSIGN_OR_RETURN(in.crate, ReadFileToString(args.crate));
+  in.request.crate_name = args.crate;
+  in.request.crate_bitcode = in.crate;
   for (const std::string& path : args.helpers) {
     HL_ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
-    request.helpers.push_back(
+    in.helper_digests.push_back(Sha256Hex(bytes));
+    in.request.helpers.push_back(
         {path, std::make_shared<const std::string>(std::move(bytes))});
   }
-  request.cc_command = args.cc_command;
-  return engine.Link(request);
+  in.request.cc_command = args.cc_command;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
+                                   const OneshotOptions& options,
+                                   Engine& engine) {
+  Inputs in;
+  HL_RETURN_IF_ERROR(ReadInputs(args, in));
+  std::unique_ptr<LocalCache> cache;
+  std::string why_no_cache = "cache bypassed (--no-cache)";
+  if (!args.no_cache) {
+    auto opened = LocalCache::Open(options.cache_dir, options.cache_policy);
+    if (opened.ok()) {
+      cache = std::move(*opened);
+    } else {
+      why_no_cache =
+          absl::StrCat("cache unavailable: ", opened.status().message());
+    }
+  }
+  KeyInputs key_inputs = KeyInputsFor(in.request, in.helper_digests);
+  return ServeObject(cache.get(), why_no_cache, key_inputs,
+                     AbsolutePath(args.output),
+                     [&] { return engine.Link(in.request); });
 }
 
 }  // namespace
 
-absl::Status RunOneshot(const ObjectArgs& args, Engine& engine) {
-  absl::StatusOr<LinkResult> result = LinkFromFiles(args, engine);
-  absl::Status status = result.status();
+absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
+                        Engine& engine) {
+  absl::StatusOr<ServedObject> served = Serve(args, options, engine);
+  absl::Status status = served.status();
   if (status.ok() && !args.report_path.empty()) {
-    status = WriteFileAtomically(args.report_path, result->report.ToJson());
+    status = WriteFileAtomically(args.report_path, served->report_json);
   }
-  if (status.ok()) status = WriteFileAtomically(args.output, result->object);
+  if (status.ok()) status = WriteFileAtomically(args.output, served->object);
   if (!status.ok()) {
     // Compilers remove their output on failure; so do we, so that a stale
     // object from an earlier build is never mistaken for this one's.

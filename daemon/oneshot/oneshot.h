@@ -4,15 +4,28 @@
 #ifndef HELPERLINK_DAEMON_ONESHOT_ONESHOT_H_
 #define HELPERLINK_DAEMON_ONESHOT_ONESHOT_H_
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "cache/store.h"
 #include "client/cli_args.h"
 #include "helperlink/engine.h"
 
 namespace helperlink {
 
+struct OneshotOptions {
+  // The local cache dir, already resolved by the main (--cache-dir, else
+  // the environment's default). Ignored with --no-cache.
+  std::string cache_dir;
+  CachePolicy cache_policy;  // default: 5 GiB
+};
+
 // On success OUT (and the report, if asked for) exist. On any error neither
 // exists, so a failed build never leaves a stale or partial object behind.
-absl::Status RunOneshot(const ObjectArgs& args, Engine& engine);
+// The cache is used unless --no-cache; a cache that cannot be opened is
+// noted in the report and otherwise ignored.
+absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
+                        Engine& engine);
 
 }  // namespace helperlink
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "cache/sha256.h"
 #include "client/atomic_file.h"
 
 namespace helperlink {
@@ -18,7 +19,7 @@ int64_t Nanos(const struct timespec& t) {
 
 }  // namespace
 
-absl::StatusOr<HelperInput> HelperFileCache::Get(const std::string& path) {
+absl::StatusOr<HelperFile> HelperFileCache::Get(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
@@ -37,17 +38,18 @@ absl::StatusOr<HelperInput> HelperFileCache::Get(const std::string& path) {
       if (have.device == want.device && have.inode == want.inode &&
           have.size == want.size && have.mtime_ns == want.mtime_ns &&
           have.ctime_ns == want.ctime_ns) {
-        return HelperInput{path, have.bytes};
+        return HelperFile{{path, have.bytes}, have.digest};
       }
     }
   }
   absl::StatusOr<std::string> bytes = ReadFileToString(path);
   if (!bytes.ok()) return absl::NotFoundError(bytes.status().message());
+  want.digest = Sha256Hex(*bytes);
   want.bytes = std::make_shared<const std::string>(std::move(*bytes));
   std::lock_guard<std::mutex> lock(mutex_);
   ++reads_;
   entries_[path] = want;
-  return HelperInput{path, want.bytes};
+  return HelperFile{{path, want.bytes}, want.digest};
 }
 
 int64_t HelperFileCache::reads() const {

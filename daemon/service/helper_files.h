@@ -16,10 +16,16 @@
 
 namespace helperlink {
 
+// A helpers file's bytes and their SHA-256 (computed once per identity).
+struct HelperFile {
+  HelperInput input;
+  std::string digest;
+};
+
 class HelperFileCache {
  public:
   // Thread-safe. Errors read "PATH: cause".
-  absl::StatusOr<HelperInput> Get(const std::string& path);
+  absl::StatusOr<HelperFile> Get(const std::string& path);
   int64_t reads() const;
 
  private:
@@ -27,6 +33,7 @@ class HelperFileCache {
     uint64_t device = 0, inode = 0, size = 0;
     int64_t mtime_ns = 0, ctime_ns = 0;
     std::shared_ptr<const std::string> bytes;
+    std::string digest;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "daemon/serve_object.h"
 
 namespace helperlink {
 namespace {
@@ -138,26 +139,45 @@ grpc::Status LinkService::Serve(
   request.mode = header.mode() == v1::MODE_EXACT ? Mode::kExact : Mode::kFast;
   request.cc_command.assign(header.cc_command().begin(),
                             header.cc_command().end());
+  std::vector<std::string> helper_digests;
   for (const v1::HelperFile& file : header.helpers()) {
-    absl::StatusOr<HelperInput> helper = helper_files_.Get(file.path());
+    absl::StatusOr<HelperFile> helper = helper_files_.Get(file.path());
     if (!helper.ok()) return ToGrpc(helper.status());
-    request.helpers.push_back(std::move(*helper));
+    request.helpers.push_back(std::move(helper->input));
+    helper_digests.push_back(std::move(helper->digest));
   }
 
-  absl::StatusOr<LinkResult> result;
-  {
-    Clock::time_point start = Clock::now();
-    WorkerPool::Lease lease = pool_.Acquire();
-    result = lease.engine().Link(request);
-    counters_.link_micros +=
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
-                                                              start)
-            .count();
+  LocalCache* cache = nullptr;
+  std::string why_no_cache = "cache bypassed (--no-cache)";
+  if (!header.no_cache()) {
+    absl::StatusOr<LocalCache*> opened =
+        CacheFor(header.cache_dir(), header.cache_policy());
+    if (opened.ok()) {
+      cache = *opened;
+    } else {
+      why_no_cache =
+          absl::StrCat("cache unavailable: ", opened.status().message());
+    }
   }
-  if (!result.ok()) return ToGrpc(result.status());
+  KeyInputs inputs = KeyInputsFor(request, std::move(helper_digests));
+  absl::StatusOr<ServedObject> served = ServeObject(
+      cache, why_no_cache, inputs, header.output_path(),
+      [&]() -> absl::StatusOr<LinkResult> {
+        Clock::time_point start = Clock::now();
+        WorkerPool::Lease lease = pool_.Acquire();
+        absl::StatusOr<LinkResult> result = lease.engine().Link(request);
+        counters_.link_micros +=
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                  start)
+                .count();
+        return result;
+      });
+  if (!served.ok()) return ToGrpc(served.status());
+  if (served->hit) ++counters_.cache_hits;
   ++(request.mode == Mode::kExact ? counters_.exact : counters_.fast);
+  *summary += served->hit ? " hit" : (cache ? " miss" : " uncached");
 
-  const std::string& object = result->object;
+  const std::string& object = served->object;
   v1::LinkResponse response;
   for (size_t offset = 0; offset < object.size(); offset += kChunkBytes) {
     response.set_chunk(object.substr(offset, kChunkBytes));
@@ -165,12 +185,29 @@ grpc::Status LinkService::Serve(
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
   }
-  response.set_report_json(result->report.ToJson());
+  response.set_report_json(served->report_json);
   if (!stream->Write(response)) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
   counters_.object_bytes_out += object.size();
   return grpc::Status::OK;
+}
+
+absl::StatusOr<LocalCache*> LinkService::CacheFor(const std::string& dir,
+                                                  const std::string& policy) {
+  if (dir.empty() || dir[0] != '/') {
+    return absl::InvalidArgumentError("no absolute cache dir in the request");
+  }
+  std::lock_guard<std::mutex> lock(caches_mutex_);
+  std::string key = dir + "\n" + policy;
+  auto it = caches_.find(key);
+  if (it != caches_.end()) return it->second.get();
+  absl::StatusOr<CachePolicy> parsed = ParseCachePolicy(policy);
+  if (!parsed.ok()) return parsed.status();
+  absl::StatusOr<std::unique_ptr<LocalCache>> cache =
+      LocalCache::Open(dir, *parsed);
+  if (!cache.ok()) return cache.status();
+  return caches_.emplace(key, std::move(*cache)).first->second.get();
 }
 
 grpc::Status LinkService::Status(grpc::ServerContext*, const v1::StatusRequest*,
@@ -206,6 +243,7 @@ void LinkService::FillStats(v1::StatsReply* reply) {
   reply->set_rss_bytes(rss);
   reply->set_peak_rss_bytes(peak);
   reply->set_link_seconds(counters_.link_micros / 1e6);
+  reply->set_cache_hits(counters_.cache_hits);
 }
 
 grpc::Status LinkService::Stats(grpc::ServerContext*, const v1::StatsRequest*,
@@ -223,7 +261,7 @@ grpc::Status LinkService::ZeroStats(grpc::ServerContext*,
     for (auto* counter :
          {&counters_.requests, &counters_.succeeded, &counters_.failed,
           &counters_.fast, &counters_.exact, &counters_.crate_bytes_in,
-          &counters_.object_bytes_out}) {
+          &counters_.object_bytes_out, &counters_.cache_hits}) {
       *counter = 0;
     }
     counters_.link_micros = 0;

@@ -8,9 +8,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
+#include "cache/local_cache.h"
 #include "daemon/service/helper_files.h"
 #include "daemon/service/log.h"
 #include "daemon/service/worker_pool.h"
@@ -57,7 +60,7 @@ class LinkService final : public v1::HelperLink::Service {
  private:
   struct Counters {
     std::atomic<uint64_t> requests{0}, succeeded{0}, failed{0}, fast{0},
-        exact{0}, crate_bytes_in{0}, object_bytes_out{0};
+        exact{0}, crate_bytes_in{0}, object_bytes_out{0}, cache_hits{0};
     std::atomic<int64_t> link_micros{0};
   };
   grpc::Status Serve(
@@ -65,6 +68,9 @@ class LinkService final : public v1::HelperLink::Service {
       std::string* summary);
   void Touch();
   void FillStats(v1::StatsReply* reply);
+  // The local cache for a request's dir and policy, opened once.
+  absl::StatusOr<LocalCache*> CacheFor(const std::string& dir,
+                                       const std::string& policy);
 
   ServiceOptions options_;
   WorkerPool& pool_;
@@ -79,6 +85,8 @@ class LinkService final : public v1::HelperLink::Service {
   // Pool and file counters at the last ZeroStats.
   std::mutex zero_mutex_;
   int64_t zero_loads_ = 0, zero_reads_ = 0, zero_recycles_ = 0;
+  std::mutex caches_mutex_;
+  std::map<std::string, std::unique_ptr<LocalCache>> caches_;
 };
 
 }  // namespace helperlink

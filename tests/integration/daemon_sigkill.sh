@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 mk=$WORK/mk
 minikbuild_setup 30 "$mk"
-minikbuild "$mk" oneshot obj-oneshot -j2 || fail "one-shot build failed"
+minikbuild "$mk" oneshot obj-oneshot -j2 HLFLAGS=--no-cache || fail "one-shot build failed"
 # Start the daemon and warm it up, so the kill lands mid-build.
 "$HELPERLINK" --helpers "$FX/helpers.bc" -o "$WORK/warm.o" "$mk/bc/mk00.bc" -- clang-22 -O2 -fno-PIE
 pid=$(daemon_pids "$HELPERLINK_DIR")
@@ -16,7 +16,7 @@ pid=$(daemon_pids "$HELPERLINK_DIR")
   kill -9 "$pid"
 ) &
 killer=$!
-minikbuild "$mk" client obj-client -j8 2>"$WORK/build.err" || fail "build failed after SIGKILL: $(tail -3 "$WORK/build.err")"
+minikbuild "$mk" client obj-client -j8 HLFLAGS=--no-cache 2>"$WORK/build.err" || fail "build failed after SIGKILL: $(tail -3 "$WORK/build.err")"
 wait "$killer"
 ! alive "$pid" || fail "the daemon survived SIGKILL"
 n=$(same_objects "$mk" obj-client obj-oneshot)

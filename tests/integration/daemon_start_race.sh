@@ -14,7 +14,7 @@ for round in 1 2 3; do
   pids=()
   for i in $(seq 0 31); do
     c=$((i % 4))
-    "$HELPERLINK" --helpers "$FX/helpers.bc" -o "$mk/race/$round.$i.o" \
+    "$HELPERLINK" --no-cache --helpers "$FX/helpers.bc" -o "$mk/race/$round.$i.o" \
       "$mk/bc/mk0$c.bc" -- clang-22 -O2 -fno-PIE 2>"$mk/race/$round.$i.err" &
     pids+=($!)
   done

@@ -65,6 +65,7 @@ MINIKBUILD=$HERE/../fixtures/minikbuild
 # Daemons started by a test serve a state dir under $WORK and are stopped
 # when the test ends; an idle timeout bounds any that escape.
 export HELPERLINK_DIR=$WORK/state
+export HELPERLINK_CACHE_DIR=$WORK/cache
 export HELPERLINK_IDLE_TIMEOUT=${HELPERLINK_IDLE_TIMEOUT:-120}
 stop_daemons() {
   local dir
@@ -82,7 +83,7 @@ daemon_pids() {
 
 # stat_field NAME: one counter from `helperlink --stats --json`.
 stat_field() {
-  "$HELPERLINK" --stats --json | grep -oE "\"$1\": *\"?[0-9]+" | grep -oE '[0-9]+$'
+  "$HELPERLINK" --stats --json | grep -oE "\"$1\": *\"?[0-9]+" | grep -oE '[0-9]+$' | head -1
 }
 
 # The mini-kbuild: COUNT generated crates compiled to bitcode under DIR.
@@ -91,6 +92,8 @@ minikbuild_setup() {
   bash "$MINIKBUILD/gen_crates.sh" "$count" "$dir/src"
   make -s -j"$(nproc)" -f "$MINIKBUILD/Makefile" OUT="$dir" bitcode
 }
+# Builds DIR's bitcode into DIR/OBJ with RECIPE (client, oneshot or
+# mainline); HLFLAGS=--no-cache in the arguments bypasses the cache.
 minikbuild() {  # DIR RECIPE OBJ [make args...]
   local dir=$1 recipe=$2 obj=$3
   shift 3

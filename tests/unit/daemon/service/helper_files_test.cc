@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "cache/sha256.h"
 #include "client/atomic_file.h"
 #include "gtest/gtest.h"
 
@@ -22,17 +23,19 @@ TEST(HelperFileCacheTest, ReadsOnceAndRereadsAfterAChange) {
   auto a = cache.Get(path);
   auto b = cache.Get(path);
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ(*a->bytes, "first");
-  EXPECT_EQ(a->bytes, b->bytes);  // the same resident copy
+  EXPECT_EQ(*a->input.bytes, "first");
+  EXPECT_EQ(a->digest, Sha256Hex("first"));
+  EXPECT_EQ(a->input.bytes, b->input.bytes);  // the same resident copy
   EXPECT_EQ(cache.reads(), 1);
 
   // Rebuilt in place (a new inode, as compilers and `mv` produce).
   ASSERT_TRUE(WriteFileAtomically(path, "second!").ok());
   auto c = cache.Get(path);
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(*c->bytes, "second!");
+  EXPECT_EQ(*c->input.bytes, "second!");
+  EXPECT_EQ(c->digest, Sha256Hex("second!"));
   EXPECT_EQ(cache.reads(), 2);
-  EXPECT_EQ(*a->bytes, "first");  // earlier holders keep their bytes
+  EXPECT_EQ(*a->input.bytes, "first");  // earlier holders keep their bytes
 
   auto missing = cache.Get(std::string(pattern) + "/nope.bc");
   EXPECT_TRUE(absl::IsNotFound(missing.status()));

@@ -1,0 +1,215 @@
+// The local cache; see local_cache.h.
+#include "cache/local_cache.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cache/lmdb_store.h"
+#include "cache/sha256.h"
+
+namespace helperlink {
+namespace {
+
+std::string JsonQuote(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string OutputKey(const std::string& path) { return Sha256Hex(path); }
+
+}  // namespace
+
+std::string OutputRecord::Serialize() const {
+  std::string text;
+  AppendRecordField(&text, "path", path);
+  AppendRecordField(&text, "result", result);
+  AppendRecordField(&text, "key", key);
+  AppendRecordField(&text, "explain", explanation);
+  return text + inputs.Serialize();
+}
+
+absl::StatusOr<OutputRecord> OutputRecord::Parse(const std::string& text) {
+  auto fields = ParseRecordFields(text);
+  if (!fields.ok()) return fields.status();
+  OutputRecord record;
+  for (const auto& [name, value] : *fields) {
+    if (name == "path") record.path = value;
+    if (name == "result") record.result = value;
+    if (name == "key") record.key = value;
+    if (name == "explain") record.explanation = value;
+  }
+  auto inputs = KeyInputs::Parse(text);
+  if (!inputs.ok()) return inputs.status();
+  record.inputs = std::move(*inputs);
+  return record;
+}
+
+absl::StatusOr<FileIdentity> FileIdentity::Of(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
+  }
+  FileIdentity id;
+  id.path = path;
+  id.device = st.st_dev;
+  id.inode = st.st_ino;
+  id.size = static_cast<uint64_t>(st.st_size);
+  id.mtime_ns =
+      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  id.ctime_ns =
+      static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+  return id;
+}
+
+std::string FileIdentity::Key() const {
+  return Sha256Hex(absl::StrCat(path, "\n", device, ":", inode, ":", size, ":",
+                                mtime_ns, ":", ctime_ns));
+}
+
+absl::StatusOr<std::unique_ptr<LocalCache>> LocalCache::Open(
+    const std::string& dir, const CachePolicy& policy) {
+  auto store = LmdbStore::Open(dir, policy);
+  if (!store.ok()) return store.status();
+  return std::make_unique<LocalCache>(std::move(*store));
+}
+
+absl::StatusOr<std::optional<CachedObject>> LocalCache::Lookup(
+    const std::string& key) {
+  auto bytes = store_->Get(Table::kEntries, key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<CachedObject>();
+  absl::StatusOr<CachedObject> entry = DecodeEntry(**bytes);
+  if (!entry.ok()) {
+    StoreUpdate update;
+    update.delete_entry = key;
+    update.stats.corrupt = 1;
+    absl::Status deleted = store_->Apply(update);
+    if (!deleted.ok()) return deleted;
+    return std::optional<CachedObject>();
+  }
+  return std::optional<CachedObject>(std::move(*entry));
+}
+
+absl::StatusOr<OutputRecord> LocalCache::MakeRecord(
+    const KeyInputs& inputs, const std::string& key, const std::string& result,
+    const std::string& output_path) {
+  OutputRecord record;
+  record.path = output_path;
+  record.result = result;
+  record.key = key;
+  record.inputs = inputs;
+  auto last = LastOutput(output_path);
+  if (!last.ok()) return last.status();
+  if (!last->has_value()) {
+    record.explanation = result == "hit" ? "" : "first build of this output";
+  } else {
+    std::string change = ExplainChange((*last)->inputs, inputs);
+    if (result == "hit") {
+      record.explanation = change.empty()
+                               ? ""
+                               : absl::StrCat(
+                                     "differs from the last build of this "
+                                     "output (",
+                                     change, ") but was cached earlier");
+    } else {
+      record.explanation =
+          change.empty() ? "same inputs as the last build of this output; "
+                           "its entry was evicted or never stored"
+                         : change;
+    }
+  }
+  return record;
+}
+
+absl::StatusOr<OutputRecord> LocalCache::RecordHit(
+    const KeyInputs& inputs, const std::string& key, uint64_t entry_bytes,
+    const std::string& output_path) {
+  auto record = MakeRecord(inputs, key, "hit", output_path);
+  if (!record.ok()) return record.status();
+  StoreUpdate update;
+  update.touch_entry = key;
+  update.put_outputs.emplace_back(OutputKey(output_path), record->Serialize());
+  update.stats.hits = 1;
+  update.stats.bytes_read = entry_bytes;
+  absl::Status applied = store_->Apply(update);
+  if (!applied.ok()) return applied;
+  return record;
+}
+
+absl::StatusOr<OutputRecord> LocalCache::StoreMiss(
+    const KeyInputs& inputs, const std::string& key, const CachedObject& entry,
+    const std::string& output_path) {
+  auto record = MakeRecord(inputs, key, "miss", output_path);
+  if (!record.ok()) return record.status();
+  std::string bytes = EncodeEntry(entry);
+  StoreUpdate update;
+  update.stats.misses = 1;
+  update.stats.stores = 1;
+  update.stats.bytes_written = bytes.size();
+  update.put_entry.emplace(key, std::move(bytes));
+  update.put_outputs.emplace_back(OutputKey(output_path), record->Serialize());
+  absl::Status applied = store_->Apply(update);
+  if (!applied.ok()) return applied;
+  return record;
+}
+
+absl::StatusOr<std::optional<OutputRecord>> LocalCache::LastOutput(
+    const std::string& output_path) {
+  auto text = store_->Get(Table::kOutputs, OutputKey(output_path));
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return std::optional<OutputRecord>();
+  auto record = OutputRecord::Parse(**text);
+  if (!record.ok()) return std::optional<OutputRecord>();  // unreadable: none
+  return std::optional<OutputRecord>(std::move(*record));
+}
+
+std::optional<std::string> LocalCache::KnownDigest(const FileIdentity& file) {
+  auto digest = store_->Get(Table::kFiles, file.Key());
+  if (!digest.ok() || !digest->has_value() || (*digest)->size() != 64) {
+    return std::nullopt;
+  }
+  return **digest;
+}
+
+void LocalCache::RememberDigest(const FileIdentity& file,
+                                const std::string& digest) {
+  StoreUpdate update;
+  update.put_files.emplace_back(file.Key(), digest);
+  store_->Apply(update).IgnoreError();  // a forgotten digest costs a re-hash
+}
+
+std::string AddCacheToReport(const std::string& report_json,
+                             const std::string& result, const std::string& key,
+                             const std::string& explanation) {
+  size_t end = report_json.rfind('}');
+  if (end == std::string::npos) return report_json;
+  size_t last = report_json.find_last_not_of(" \n\t", end - 1);
+  std::string out = report_json.substr(0, last + 1);
+  absl::StrAppend(&out, ",\n  \"cache\": {\"result\": ", JsonQuote(result),
+                  ", \"key\": ", JsonQuote(key),
+                  ", \"explain\": ", JsonQuote(explanation), "}\n}\n");
+  return out;
+}
+
+std::string DefaultCacheDir(const char* xdg_cache_home, const char* home) {
+  if (xdg_cache_home && *xdg_cache_home) {
+    return absl::StrCat(xdg_cache_home, "/helperlink");
+  }
+  return absl::StrCat(home && *home ? home : "/tmp", "/.cache/helperlink");
+}
+
+}  // namespace helperlink

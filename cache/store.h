@@ -1,0 +1,75 @@
+// The cache's storage seam. LmdbStore is the real one (shared by every
+// daemon and client using a cache dir); MemoryStore is the in-memory fake for
+// unit tests. A Store holds three tables and the counters:
+//   entries  cache key → entry bytes (entry.h), with a last-access time,
+//            evicted least recently used first beyond the size limit
+//   outputs  output path → the key inputs it was last built from (--explain)
+//   files    helpers file identity → its SHA-256 (so a client computing a
+//            key need not re-hash helpers)
+#ifndef HELPERLINK_CACHE_STORE_H_
+#define HELPERLINK_CACHE_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace helperlink {
+
+struct CacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t bytes_read = 0;     // entry bytes returned on hits
+  uint64_t bytes_written = 0;  // entry bytes stored
+  uint64_t stores = 0;         // entries stored
+  uint64_t evictions = 0;      // entries evicted for space
+  uint64_t corrupt = 0;        // entries found corrupt, deleted, missed
+  // Current contents (not counters; ZeroStats leaves them).
+  uint64_t entries = 0;
+  uint64_t bytes = 0;
+  uint64_t max_bytes = 0;
+
+  void Add(const CacheStats& delta);
+};
+
+enum class Table { kEntries, kOutputs, kFiles };
+
+// Everything one cache operation changes, applied in one transaction.
+struct StoreUpdate {
+  std::optional<std::pair<std::string, std::string>> put_entry;
+  std::optional<std::string> delete_entry;
+  std::optional<std::string> touch_entry;  // refresh its last-access time
+  std::vector<std::pair<std::string, std::string>> put_outputs;
+  std::vector<std::pair<std::string, std::string>> put_files;
+  CacheStats stats;  // counters to add
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // The value under `key`, or nullopt.
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      Table table, absl::string_view key) = 0;
+  // Applies `update` atomically. Storing an entry beyond the size limit
+  // evicts least recently used entries (counted in the stats); a store that
+  // cannot make room drops the new entry rather than fail.
+  virtual absl::Status Apply(const StoreUpdate& update) = 0;
+  virtual absl::StatusOr<CacheStats> ReadStats() = 0;
+  virtual absl::Status ZeroStats() = 0;
+};
+
+// Size policy, parsed from strings like "max_size=5G" or
+// "max_size=500M:evict_to=0.8" (keys separated by ':').
+struct CachePolicy {
+  uint64_t max_bytes = uint64_t{5} << 30;  // default 5 GiB
+  double evict_to = 0.9;  // after an eviction, fill at most this fraction
+};
+absl::StatusOr<CachePolicy> ParseCachePolicy(absl::string_view text);
+
+}  // namespace helperlink
+
+#endif  // HELPERLINK_CACHE_STORE_H_
