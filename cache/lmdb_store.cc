@@ -121,8 +121,9 @@ absl::Status LmdbStore::OpenEnvironment() {
   int rc = mdb_env_create(&env_);
   if (rc != 0) return Error("mdb_env_create", rc);
   // Room for the limit plus a quarter (LMDB needs free pages to write).
-  uint64_t map =
-      policy_.max_bytes + policy_.max_bytes / 4 + (uint64_t{64} << 20);
+  uint64_t map = policy_.map_bytes ? policy_.map_bytes
+                                   : policy_.max_bytes + policy_.max_bytes / 4 +
+                                         (uint64_t{64} << 20);
   map = (map + 4095) / 4096 * 4096;
   mdb_env_set_mapsize(env_, map);
   mdb_env_set_maxdbs(env_, 8);
@@ -284,14 +285,14 @@ absl::Status LmdbStore::Apply(const StoreUpdate& update) {
     if (rc != MDB_MAP_FULL || !update.put_entry) {
       return Error("cannot write cache", rc);
     }
-    // The map filled up (free pages held by readers, fragmentation): make
-    // room by evicting down to half the limit in its own transaction, then
-    // try once more.
+    // The map filled up before the size limit did (free pages held by
+    // readers, fragmentation, a small map): make room by evicting half of
+    // what is stored, in its own transaction, then try once more.
     if ((rc = mdb_txn_begin(env_, nullptr, 0, &txn)) != 0) {
       return Error("cannot write cache", rc);
     }
     evicted = 0;
-    rc = EvictInTxn(txn, policy_.max_bytes / 2, &evicted);
+    rc = EvictInTxn(txn, GetU64(txn, meta_, "bytes") / 2, &evicted);
     if (rc == 0) {
       rc = PutU64(txn, stats_, "evictions",
                   GetU64(txn, stats_, "evictions") + evicted);

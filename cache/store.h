@@ -67,6 +67,9 @@ class Store {
 struct CachePolicy {
   uint64_t max_bytes = uint64_t{5} << 30;  // default 5 GiB
   double evict_to = 0.9;  // after an eviction, fill at most this fraction
+  // LMDB map size; 0 (default) derives it from max_bytes with headroom.
+  // Not settable from the policy string; tests set it to fill the map.
+  uint64_t map_bytes = 0;
 };
 absl::StatusOr<CachePolicy> ParseCachePolicy(absl::string_view text);
 

@@ -1,6 +1,6 @@
 // Whole-file reads and atomic writes. An output is written to a temporary
 // file beside it and renamed into place, so a reader (make, the linker) sees
-// either the old file or the complete new one, never a partial one.
+// the old file, no file, or the complete new one, never a partial one.
 #ifndef HELPERLINK_CLIENT_ATOMIC_FILE_H_
 #define HELPERLINK_CLIENT_ATOMIC_FILE_H_
 

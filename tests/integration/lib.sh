@@ -5,8 +5,8 @@
 
 set -euo pipefail
 
-HELPERLINKD=${1:?usage: $0 HELPERLINKD FIXTURE_DIR}
-FX=${2:?usage: $0 HELPERLINKD FIXTURE_DIR}
+HELPERLINKD=$(realpath "${1:?usage: $0 HELPERLINKD FIXTURE_DIR}")
+FX=$(realpath "${2:?usage: $0 HELPERLINKD FIXTURE_DIR}")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../fixtures/flags.sh
 source "$HERE/../fixtures/flags.sh"

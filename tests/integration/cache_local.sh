@@ -1,0 +1,127 @@
+# cache_local.sh - the local LMDB cache end to end: a hit is byte-identical
+# and answered by the client alone; each key component changes the key and
+# nothing else does; --explain names the change; a corrupt entry is missed,
+# counted and replaced; two daemons share one cache dir while building in
+# parallel; a tiny size limit evicts and every build still succeeds.
+source "$(dirname "$0")/lib.sh"
+
+CC=(clang-22 -O2 -fno-PIE)
+field() { grep -oE "\"$2\": \"[^\"]*\"" "$1" | head -1 | sed 's/.*: "\(.*\)"/\1/'; }
+link() {  # OUT CRATE [options...] : one object through the client
+  local out=$1 crate=$2
+  shift 2
+  "$HELPERLINK" --helpers "$FX/helpers.bc" --report "$out.json" "$@" -o "$out" "$crate" -- "${CC[@]}"
+}
+
+# Miss, then hit: byte-identical, and the hit never reaches the daemon.
+link "$WORK/a.o" "$FX/mixed.bc"
+[[ $(field "$WORK/a.o.json" result) == miss ]] || fail "first build: $(field "$WORK/a.o.json" result)"
+requests=$(stat_field requests)
+link "$WORK/b.o" "$FX/mixed.bc"
+[[ $(field "$WORK/b.o.json" result) == hit ]] || fail "second build did not hit"
+cmp -s "$WORK/a.o" "$WORK/b.o" || fail "hit is not byte-identical"
+[[ $(stat_field requests) -eq $requests ]] || fail "the hit went through the daemon"
+ok
+# With no daemon running, a hit starts none.
+"$HELPERLINK" --stop
+link "$WORK/c.o" "$FX/mixed.bc"
+cmp -s "$WORK/a.o" "$WORK/c.o" || fail "hit without daemon differs"
+[[ -z $(daemon_pids "$HELPERLINK_DIR") ]] || fail "a hit started a daemon"
+ok
+
+# Nothing but the key components changes the key: another build dir with
+# other paths and preprocessor flags, a touched crate, another output path.
+mkdir -p "$WORK/tree2/rust"
+cp "$FX/mixed.bc" "$WORK/tree2/rust/mixed.bc"
+cp "$FX/helpers.bc" "$WORK/tree2/helpers.bc"
+touch -d '2001-01-01' "$WORK/tree2/rust/mixed.bc"
+(cd "$WORK/tree2" && "$HELPERLINK" --helpers helpers.bc --report d.json -o rust/d.o rust/mixed.bc -- \
+  /usr/bin/clang-22 -O2 -I"$WORK/tree2/include" -DMODULE -Wall -fno-PIE)
+[[ $(field "$WORK/tree2/d.json" result) == hit ]] || fail "other tree: $(field "$WORK/tree2/d.json" result)"
+cmp -s "$WORK/a.o" "$WORK/tree2/rust/d.o" || fail "other tree object differs"
+ok
+
+# Each component changes the key, and --explain says which.
+expect_miss() {  # WHAT PATTERN link-args...
+  local what=$1 pattern=$2
+  shift 2
+  link "$WORK/a.o" "$@"
+  [[ $(field "$WORK/a.o.json" result) == miss ]] || fail "$what: expected a miss"
+  "$HELPERLINK" --explain "$WORK/a.o" >"$WORK/explain" || fail "$what: --explain failed"
+  grep -qE "$pattern" "$WORK/explain" || fail "$what: --explain says: $(cat "$WORK/explain")"
+  [[ $(field "$WORK/a.o.json" explain) =~ $pattern ]] || fail "$what: report explains: $(field "$WORK/a.o.json" explain)"
+  ok
+}
+expect_miss "mode" "mode changed \(fast -> exact\)" "$FX/mixed.bc" --mode exact
+link "$WORK/a.o" "$FX/mixed.bc"  # back to fast: hit
+CC=(clang-22 -O3 -fno-PIE)
+expect_miss "flags" "flags changed: -O2 removed, -O3 added" "$FX/mixed.bc"
+CC=(clang-22 -O2 -fno-PIE)
+link "$WORK/a.o" "$FX/mixed.bc"
+cp "$FX/helpers_ai.bc" "$WORK/helpers.bc"
+"$HELPERLINK" --helpers "$WORK/helpers.bc" --report "$WORK/a.o.json" -o "$WORK/a.o" "$FX/mixed.bc" -- "${CC[@]}"
+"$HELPERLINK" --explain "$WORK/a.o" | grep -q "helpers changed ($WORK/helpers.bc)" ||
+  fail "helpers: --explain says: $("$HELPERLINK" --explain "$WORK/a.o")"
+ok
+expect_miss "crate" "crate bitcode changed" "$FX/tiny.bc"
+"$HELPERLINK" --explain "$WORK/never.o" 2>"$WORK/err" && fail "--explain of an unknown output succeeded"
+grep -q "never.o: no build of this output is recorded" "$WORK/err" || fail "--explain unknown: $(cat "$WORK/err")"
+ok
+
+# --no-cache neither reads nor writes the cache.
+hits=$(stat_field hits)
+stores=$(stat_field stores)
+link "$WORK/n.o" "$FX/mixed.bc" --no-cache
+[[ $(field "$WORK/n.o.json" result) == off ]] || fail "--no-cache report: $(field "$WORK/n.o.json" result)"
+[[ $(stat_field hits) -eq $hits && $(stat_field stores) -eq $stores ]] || fail "--no-cache touched the cache"
+ok
+
+# A corrupt entry: flip one byte of the stored object inside data.mdb.
+link "$WORK/k.o" "$FX/large.bc"
+cp "$WORK/k.o" "$WORK/k.ref.o"
+perl -e '
+  my ($db, $obj) = @ARGV;
+  open(my $o, "<:raw", $obj) or die; local $/; my $object = <$o>;
+  my $probe = substr($object, length($object) / 2, 64);
+  open(my $d, "+<:raw", $db) or die; my $data = <$d>;
+  my $at = index($data, $probe); die "object not found in cache\n" if $at < 0;
+  seek($d, $at + 10, 0); print $d chr(ord(substr($data, $at + 10, 1)) ^ 0x5a); close($d);
+' "$HELPERLINK_CACHE_DIR/cache.lmdb/data.mdb" "$WORK/k.o"
+corrupt=$(stat_field corrupt)
+link "$WORK/k.o" "$FX/large.bc"
+[[ $(field "$WORK/k.o.json" result) == miss ]] || fail "corrupt entry was served"
+[[ $(stat_field corrupt) -eq $((corrupt + 1)) ]] || fail "corrupt entry not counted"
+cmp -s "$WORK/k.o" "$WORK/k.ref.o" || fail "object after a corrupt entry differs"
+link "$WORK/k.o" "$FX/large.bc"
+[[ $(field "$WORK/k.o.json" result) == hit ]] || fail "entry not re-stored after corruption"
+ok
+
+# Two daemons (two build trees) share one cache dir, building in parallel.
+mk=$WORK/mk
+minikbuild_setup 30 "$mk"
+minikbuild "$mk" oneshot obj-ref -j2 HLFLAGS=--no-cache || fail "reference build failed"
+export HELPERLINK_CACHE_DIR=$WORK/shared-cache
+HELPERLINK_DIR=$WORK/state-a minikbuild "$mk" client obj-a -j4 &
+a=$!
+HELPERLINK_DIR=$WORK/state-b minikbuild "$mk" client obj-b -j4 &
+b=$!
+wait $a || fail "tree a failed"
+wait $b || fail "tree b failed"
+same_objects "$mk" obj-a obj-ref >/dev/null
+same_objects "$mk" obj-b obj-ref >/dev/null
+[[ -n $(daemon_pids "$WORK/state-a") && -n $(daemon_pids "$WORK/state-b") ]] || fail "expected two daemons"
+hits=$(stat_field hits)
+misses=$(stat_field misses)
+[[ $((hits + misses)) -ge 60 && $misses -ge 30 ]] || fail "shared cache: $hits hits, $misses misses for 60 objects"
+[[ $(stat_field entries) -eq 30 ]] || fail "shared cache holds $(stat_field entries) entries, want 30"
+ok
+
+# A tiny size limit (16K for 30 objects): eviction, and every build still
+# succeeds.
+export HELPERLINK_CACHE_DIR=$WORK/small-cache HELPERLINK_CACHE_POLICY=max_size=16K
+minikbuild "$mk" client obj-small -j4 || fail "build with a tiny cache failed"
+same_objects "$mk" obj-small obj-ref >/dev/null
+[[ $(stat_field evictions) -gt 0 ]] || fail "no evictions with a 16K limit"
+[[ $(stat_field bytes) -le 16384 ]] || fail "cache holds $(stat_field bytes) bytes over its 16K limit"
+ok
+finish
