@@ -153,6 +153,19 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   header->set_cache_dir(options_.cache_dir);
   header->set_cache_policy(options_.cache_policy);
   header->set_output_path(AbsolutePath(args.output));
+  if (!options_.remote.url.empty()) {
+    header->set_remote_url(options_.remote.url);
+    header->set_remote_instance(options_.remote.instance);
+    header->set_remote_token_file(
+        options_.remote.token_file.empty()
+            ? ""
+            : AbsolutePath(options_.remote.token_file));
+    header->set_remote_ca_file(options_.remote.ca_file.empty()
+                                   ? ""
+                                   : AbsolutePath(options_.remote.ca_file));
+    header->set_remote_write(options_.remote.write);
+    header->set_remote_timeout_ms(options_.remote.timeout_ms);
+  }
   for (const std::string& helper : args.helpers) {
     header->add_helpers()->set_path(helper);
   }

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cache/remote_cache.h"
 #include "client/cli_args.h"
 #include "client/state_dir.h"
 #include "helperlink.grpc.pb.h"
@@ -31,6 +32,9 @@ struct ClientOptions {
   // string ("" = default). Sent with every request.
   std::string cache_dir;
   std::string cache_policy;
+  // The remote cache settings, sent with every request (the daemon reads
+  // the token file).
+  RemoteSettings remote;
 };
 
 // Whether a failed Link means the input is bad (the one-shot would fail the

@@ -15,6 +15,7 @@
 //   HELPERLINK_CACHE_DIR     local cache (default $XDG_CACHE_HOME/helperlink,
 //                            else ~/.cache/helperlink)
 //   HELPERLINK_CACHE_POLICY  cache size policy (default max_size=5G)
+//   HELPERLINK_REMOTE...     the remote cache (cache/remote_cache.h)
 #include <limits.h>
 #include <unistd.h>
 
@@ -76,6 +77,12 @@ absl::StatusOr<ClientOptions> OptionsFromEnvironment() {
   absl::StatusOr<helperlink::CachePolicy> policy =
       helperlink::ParseCachePolicy(options.cache_policy);
   if (!policy.ok()) return policy.status();
+  options.remote = helperlink::ReadRemoteSettings(
+      [](const char* name) { return std::getenv(name); });
+  if (!options.remote.url.empty()) {
+    absl::Status url = helperlink::CheckRemoteUrl(options.remote.url);
+    if (!url.ok()) return url;
+  }
   std::string idle = Getenv("HELPERLINK_IDLE_TIMEOUT", "600");
   if (!absl::SimpleAtoi(idle, &options.idle_timeout_seconds) ||
       options.idle_timeout_seconds < 0) {
@@ -145,7 +152,9 @@ void PrintDaemonStats(const helperlink::v1::StatsReply& s) {
       "helper sets resident  %u\n"
       "engines recycled      %llu\n"
       "memory (RSS)          %.1f MiB (peak %.1f MiB)\n"
-      "answered from cache   %llu\n",
+      "answered from cache   %llu\n"
+      "remote cache          %llu hits, %llu misses, %llu errors, "
+      "%llu corrupt, %llu uploads (%llu dropped)\n",
       (unsigned long long)s.requests(), (unsigned long long)s.succeeded(),
       (unsigned long long)s.fast(), (unsigned long long)s.exact(),
       (unsigned long long)s.failed(), (unsigned long long)s.crate_bytes_in(),
@@ -153,7 +162,13 @@ void PrintDaemonStats(const helperlink::v1::StatsReply& s) {
       (unsigned long long)s.helper_file_reads(),
       (unsigned long long)s.helper_set_loads(), s.resident_helper_sets(),
       (unsigned long long)s.engine_recycles(), s.rss_bytes() / 1048576.0,
-      s.peak_rss_bytes() / 1048576.0, (unsigned long long)s.cache_hits());
+      s.peak_rss_bytes() / 1048576.0, (unsigned long long)s.cache_hits(),
+      (unsigned long long)s.remote_hits(),
+      (unsigned long long)s.remote_misses(),
+      (unsigned long long)s.remote_errors(),
+      (unsigned long long)s.remote_corrupt(),
+      (unsigned long long)s.remote_uploads(),
+      (unsigned long long)s.remote_uploads_dropped());
 }
 
 int RunExplain(const ClientOptions& options, const std::string& output) {

@@ -9,6 +9,9 @@
 // Status → exit code plus one line on stderr happens here.
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -17,6 +20,8 @@
 
 #include "absl/strings/numbers.h"
 #include "cache/local_cache.h"
+#include "cache/reapi_server.h"
+#include "cache/remote_cache.h"
 #include "client/cli_args.h"
 #include "daemon/oneshot/oneshot.h"
 #include "daemon/service/daemon.h"
@@ -35,7 +40,11 @@ void Usage(std::FILE* out) {
   std::fprintf(out,
                "usage: helperlinkd --daemon [--state-dir DIR] "
                "[--idle-timeout SECONDS] [--jobs N]\n"
-               "       [--max-requests-per-engine N]\n");
+               "       [--max-requests-per-engine N]\n"
+               "usage: helperlinkd --serve-cache ADDR --cache-dir DIR "
+               "[--tls-cert F --tls-key F]\n"
+               "       [--token-file F] [--cache-policy P] "
+               "[--max-batch-bytes N]\n");
 }
 
 int RunOneshotMain(const std::vector<std::string>& args) {
@@ -58,6 +67,14 @@ int RunOneshotMain(const std::vector<std::string>& args) {
     return Fail(std::string(parsed_policy.status().message()));
   }
   oneshot.cache_policy = *parsed_policy;
+  helperlink::RemoteSettings remote = helperlink::ReadRemoteSettings(
+      [](const char* name) { return std::getenv(name); });
+  if (!remote.url.empty()) {
+    absl::StatusOr<helperlink::RemoteOptions> options =
+        helperlink::ToRemoteOptions(remote);
+    if (!options.ok()) return Fail(std::string(options.status().message()));
+    oneshot.remote = *options;
+  }
   // One process, one build configuration: -mllvm options may be applied.
   helperlink::EngineOptions options;
   options.mllvm = helperlink::MllvmPolicy::kApplyOnce;
@@ -107,6 +124,56 @@ int RunDaemonMain(const std::vector<std::string>& args) {
   return 0;
 }
 
+std::atomic<bool> g_stop{false};
+void OnStopSignal(int) { g_stop = true; }
+
+int RunServeCacheMain(const std::vector<std::string>& args) {
+  helperlink::ReapiServerOptions options;
+  std::string policy;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    bool has_value = i + 1 < args.size();
+    if (arg == "--cache-dir" && has_value) {
+      options.cache_dir = args[++i];
+    } else if (arg == "--tls-cert" && has_value) {
+      options.tls_cert_file = args[++i];
+    } else if (arg == "--tls-key" && has_value) {
+      options.tls_key_file = args[++i];
+    } else if (arg == "--token-file" && has_value) {
+      options.token_file = args[++i];
+    } else if (arg == "--cache-policy" && has_value) {
+      policy = args[++i];
+    } else if (arg == "--max-batch-bytes" && has_value) {
+      if (!absl::SimpleAtoi(args[++i], &options.max_batch_bytes) ||
+          options.max_batch_bytes <= 0) {
+        return Fail("--max-batch-bytes needs a positive number");
+      }
+    } else if (options.address.empty() && !arg.empty() && arg[0] != '-') {
+      options.address = arg;
+    } else {
+      return Fail("unknown or incomplete --serve-cache option '" + arg + "'");
+    }
+  }
+  if (options.address.empty() || options.cache_dir.empty()) {
+    return Fail("usage: helperlinkd --serve-cache ADDR --cache-dir DIR ...");
+  }
+  absl::StatusOr<helperlink::CachePolicy> parsed =
+      helperlink::ParseCachePolicy(policy);
+  if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+  options.policy = *parsed;
+  absl::StatusOr<std::unique_ptr<helperlink::ReapiServer>> server =
+      helperlink::ReapiServer::Start(options);
+  if (!server.ok()) return Fail(std::string(server.status().message()));
+  std::printf("helperlinkd: serving the cache in %s on port %d\n",
+              options.cache_dir.c_str(), (*server)->port());
+  std::fflush(stdout);
+  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGINT, OnStopSignal);
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  (*server)->Shutdown();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,5 +190,7 @@ int main(int argc, char** argv) {
   }
   if (mode == "--oneshot") return RunOneshotMain(args);
   if (mode == "--daemon") return RunDaemonMain(args);
-  return Fail("unknown mode '" + mode + "' (use --oneshot or --daemon)");
+  if (mode == "--serve-cache") return RunServeCacheMain(args);
+  return Fail("unknown mode '" + mode +
+              "' (use --oneshot, --daemon or --serve-cache)");
 }

@@ -1,10 +1,12 @@
-// Serving one object through the local cache, shared by the daemon and the
-// one-shot: look the key up; on a hit return the stored object; on a miss
-// compute it, store it and say why it missed. A cache that fails is reported
-// in the object's report and otherwise ignored: it never fails a build.
+// Serving one object through the caches, shared by the daemon and the
+// one-shot: the local cache first, then the remote cache (a remote hit is
+// copied into the local cache), else compute it, store it locally and, when
+// the remote is writable, upload it. Cache and remote failures are noted in
+// the report and otherwise ignored: they never fail a build.
 #ifndef HELPERLINK_DAEMON_SERVE_OBJECT_H_
 #define HELPERLINK_DAEMON_SERVE_OBJECT_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "cache/key.h"
 #include "cache/local_cache.h"
+#include "cache/remote_cache.h"
 #include "helperlink/engine.h"
 
 namespace helperlink {
@@ -19,7 +22,17 @@ namespace helperlink {
 struct ServedObject {
   std::string object;
   std::string report_json;  // with its "cache" section
-  bool hit = false;
+  bool hit = false;         // local or remote
+  bool remote_hit = false;
+};
+
+struct CacheSetup {
+  LocalCache* local = nullptr;    // null: no local cache...
+  std::string why_no_local;       // ...and why ("cache bypassed (--no-cache)")
+  RemoteCache* remote = nullptr;  // null: no remote cache
+  // Runs an upload. The daemon queues it so the client is not held up; the
+  // one-shot runs it before returning.
+  std::function<void(std::function<void()>)> schedule_upload;
 };
 
 // Key inputs of `request` (hashes the crate; helper digests come from the
@@ -27,12 +40,10 @@ struct ServedObject {
 KeyInputs KeyInputsFor(const LinkRequest& request,
                        std::vector<std::string> helper_digests);
 
-// `cache` may be null: then `compute` always runs and the report says
-// "off", with `why_no_cache` ("--no-cache", or the error that kept the cache
-// from opening). `output_path` is absolute; it keys --explain.
+// `output_path` is absolute; it keys --explain.
 absl::StatusOr<ServedObject> ServeObject(
-    LocalCache* cache, absl::string_view why_no_cache, const KeyInputs& inputs,
-    const std::string& output_path,
+    const CacheSetup& caches, const LinkRequest& request,
+    const KeyInputs& inputs, const std::string& output_path,
     absl::FunctionRef<absl::StatusOr<LinkResult>()> compute);
 
 }  // namespace helperlink

@@ -39,20 +39,31 @@ absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
                                    Engine& engine) {
   Inputs in;
   HL_RETURN_IF_ERROR(ReadInputs(args, in));
-  std::unique_ptr<LocalCache> cache;
-  std::string why_no_cache = "cache bypassed (--no-cache)";
+  std::unique_ptr<LocalCache> local;
+  std::unique_ptr<RemoteCache> remote;
+  CacheSetup caches;
+  caches.why_no_local = "cache bypassed (--no-cache)";
   if (!args.no_cache) {
     auto opened = LocalCache::Open(options.cache_dir, options.cache_policy);
     if (opened.ok()) {
-      cache = std::move(*opened);
+      local = std::move(*opened);
+      caches.local = local.get();
     } else {
-      why_no_cache =
+      caches.why_no_local =
           absl::StrCat("cache unavailable: ", opened.status().message());
+    }
+    if (options.remote) {
+      auto made = RemoteCache::Create(*options.remote);
+      if (made.ok()) {
+        remote = std::move(*made);
+        caches.remote = remote.get();
+        // One object per process: upload before exiting.
+        caches.schedule_upload = [](std::function<void()> upload) { upload(); };
+      }
     }
   }
   KeyInputs key_inputs = KeyInputsFor(in.request, in.helper_digests);
-  return ServeObject(cache.get(), why_no_cache, key_inputs,
-                     AbsolutePath(args.output),
+  return ServeObject(caches, in.request, key_inputs, AbsolutePath(args.output),
                      [&] { return engine.Link(in.request); });
 }
 

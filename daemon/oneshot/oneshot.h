@@ -4,9 +4,11 @@
 #ifndef HELPERLINK_DAEMON_ONESHOT_ONESHOT_H_
 #define HELPERLINK_DAEMON_ONESHOT_ONESHOT_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "cache/remote_cache.h"
 #include "cache/store.h"
 #include "client/cli_args.h"
 #include "helperlink/engine.h"
@@ -18,6 +20,8 @@ struct OneshotOptions {
   // the environment's default). Ignored with --no-cache.
   std::string cache_dir;
   CachePolicy cache_policy;  // default: 5 GiB
+  // The remote cache, if one is configured (HELPERLINK_REMOTE...).
+  std::optional<RemoteOptions> remote;
 };
 
 // On success OUT (and the report, if asked for) exist. On any error neither

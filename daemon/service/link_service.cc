@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "client/atomic_file.h"
 #include "daemon/serve_object.h"
 
 namespace helperlink {
@@ -147,21 +149,32 @@ grpc::Status LinkService::Serve(
     helper_digests.push_back(std::move(helper->digest));
   }
 
-  LocalCache* cache = nullptr;
-  std::string why_no_cache = "cache bypassed (--no-cache)";
+  CacheSetup caches;
+  caches.why_no_local = "cache bypassed (--no-cache)";
   if (!header.no_cache()) {
     absl::StatusOr<LocalCache*> opened =
         CacheFor(header.cache_dir(), header.cache_policy());
     if (opened.ok()) {
-      cache = *opened;
+      caches.local = *opened;
     } else {
-      why_no_cache =
+      caches.why_no_local =
           absl::StrCat("cache unavailable: ", opened.status().message());
+    }
+    if (!header.remote_url().empty()) {
+      absl::StatusOr<RemoteCache*> remote = RemoteFor(header);
+      if (remote.ok()) {
+        caches.remote = *remote;
+        caches.schedule_upload = [this](std::function<void()> upload) {
+          uploads_.Schedule(std::move(upload));
+        };
+      } else {
+        caches.why_no_local = std::string(remote.status().message());
+      }
     }
   }
   KeyInputs inputs = KeyInputsFor(request, std::move(helper_digests));
   absl::StatusOr<ServedObject> served = ServeObject(
-      cache, why_no_cache, inputs, header.output_path(),
+      caches, request, inputs, header.output_path(),
       [&]() -> absl::StatusOr<LinkResult> {
         Clock::time_point start = Clock::now();
         WorkerPool::Lease lease = pool_.Acquire();
@@ -175,7 +188,10 @@ grpc::Status LinkService::Serve(
   if (!served.ok()) return ToGrpc(served.status());
   if (served->hit) ++counters_.cache_hits;
   ++(request.mode == Mode::kExact ? counters_.exact : counters_.fast);
-  *summary += served->hit ? " hit" : (cache ? " miss" : " uncached");
+  *summary += served->remote_hit ? " remote-hit"
+              : served->hit      ? " hit"
+              : caches.local     ? " miss"
+                                 : " uncached";
 
   const std::string& object = served->object;
   v1::LinkResponse response;
@@ -208,6 +224,30 @@ absl::StatusOr<LocalCache*> LinkService::CacheFor(const std::string& dir,
       LocalCache::Open(dir, *parsed);
   if (!cache.ok()) return cache.status();
   return caches_.emplace(key, std::move(*cache)).first->second.get();
+}
+
+absl::StatusOr<RemoteCache*> LinkService::RemoteFor(
+    const v1::LinkHeader& header) {
+  std::string key = absl::StrCat(
+      header.remote_url(), "\n", header.remote_instance(), "\n",
+      header.remote_token_file(), "\n", header.remote_ca_file(), "\n",
+      header.remote_write(), "\n", header.remote_timeout_ms());
+  std::lock_guard<std::mutex> lock(caches_mutex_);
+  auto it = remotes_.find(key);
+  if (it != remotes_.end()) return it->second.get();
+  RemoteSettings settings;
+  settings.url = header.remote_url();
+  settings.instance = header.remote_instance();
+  settings.token_file = header.remote_token_file();
+  settings.ca_file = header.remote_ca_file();
+  settings.write = header.remote_write();
+  settings.timeout_ms = header.remote_timeout_ms();
+  absl::StatusOr<RemoteOptions> options = ToRemoteOptions(settings);
+  if (!options.ok()) return options.status();
+  absl::StatusOr<std::unique_ptr<RemoteCache>> remote =
+      RemoteCache::Create(std::move(*options));
+  if (!remote.ok()) return remote.status();
+  return remotes_.emplace(key, std::move(*remote)).first->second.get();
 }
 
 grpc::Status LinkService::Status(grpc::ServerContext*, const v1::StatusRequest*,
@@ -244,6 +284,24 @@ void LinkService::FillStats(v1::StatsReply* reply) {
   reply->set_peak_rss_bytes(peak);
   reply->set_link_seconds(counters_.link_micros / 1e6);
   reply->set_cache_hits(counters_.cache_hits);
+  {
+    std::lock_guard<std::mutex> remotes_lock(caches_mutex_);
+    uint64_t hits = 0, misses = 0, errors = 0, corrupt = 0, uploads = 0;
+    for (const auto& [key, remote] : remotes_) {
+      RemoteStats& r = remote->stats();
+      hits += r.hits;
+      misses += r.misses;
+      errors += r.errors;
+      corrupt += r.corrupt;
+      uploads += r.uploads;
+    }
+    reply->set_remote_hits(hits);
+    reply->set_remote_misses(misses);
+    reply->set_remote_errors(errors);
+    reply->set_remote_corrupt(corrupt);
+    reply->set_remote_uploads(uploads);
+    reply->set_remote_uploads_dropped(uploads_.dropped());
+  }
 }
 
 grpc::Status LinkService::Stats(grpc::ServerContext*, const v1::StatsRequest*,

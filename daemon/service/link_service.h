@@ -14,8 +14,10 @@
 #include <string>
 
 #include "cache/local_cache.h"
+#include "cache/remote_cache.h"
 #include "daemon/service/helper_files.h"
 #include "daemon/service/log.h"
+#include "daemon/service/uploads.h"
 #include "daemon/service/worker_pool.h"
 #include "helperlink.grpc.pb.h"
 
@@ -71,6 +73,8 @@ class LinkService final : public v1::HelperLink::Service {
   // The local cache for a request's dir and policy, opened once.
   absl::StatusOr<LocalCache*> CacheFor(const std::string& dir,
                                        const std::string& policy);
+  // The remote cache for a request's settings, made once.
+  absl::StatusOr<RemoteCache*> RemoteFor(const v1::LinkHeader& header);
 
   ServiceOptions options_;
   WorkerPool& pool_;
@@ -87,6 +91,10 @@ class LinkService final : public v1::HelperLink::Service {
   int64_t zero_loads_ = 0, zero_reads_ = 0, zero_recycles_ = 0;
   std::mutex caches_mutex_;
   std::map<std::string, std::unique_ptr<LocalCache>> caches_;
+  std::map<std::string, std::unique_ptr<RemoteCache>> remotes_;
+  // Declared last: destroyed first, finishing uploads while the remotes
+  // above still exist.
+  BackgroundUploads uploads_;
 };
 
 }  // namespace helperlink
