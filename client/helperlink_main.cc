@@ -318,6 +318,9 @@ int RunObject(int argc, char** argv) {
   ObjectArgs& args = *parsed;
   absl::StatusOr<ClientOptions> options = OptionsFromEnvironment();
   if (!options.ok()) return Fail(std::string(options.status().message()));
+  if (!args.cache_dir.empty()) {
+    options->cache_dir = helperlink::AbsolutePath(args.cache_dir);
+  }
   if (args.no_daemon) return RunOneshot(options->helperlinkd, argv);
 
   auto fail_object = [&](const std::string& message) {

@@ -29,6 +29,19 @@ cmp -s "$WORK/a.o" "$WORK/c.o" || fail "hit without daemon differs"
 [[ -z $(daemon_pids "$HELPERLINK_DIR") ]] || fail "a hit started a daemon"
 ok
 
+# --cache-dir overrides HELPERLINK_CACHE_DIR, for the client and the daemon.
+CC=(clang-22 -O1 -fno-PIE)
+link "$WORK/e.o" "$FX/tiny.bc" --cache-dir "$WORK/other-cache"
+[[ $(field "$WORK/e.o.json" result) == miss ]] || fail "--cache-dir: first build hit"
+link "$WORK/e.o" "$FX/tiny.bc" --cache-dir "$WORK/other-cache"
+[[ $(field "$WORK/e.o.json" result) == hit ]] || fail "--cache-dir: second build missed"
+[[ -f $WORK/other-cache/cache.lmdb/data.mdb ]] || fail "--cache-dir: no cache there"
+HELPERLINK_CACHE_DIR=$WORK/other-cache stat_field entries | grep -qx 1 || fail "--cache-dir: entry not in the other cache"
+link "$WORK/e.o" "$FX/tiny.bc"
+[[ $(field "$WORK/e.o.json" result) == miss ]] || fail "--cache-dir leaked into the default cache"
+CC=(clang-22 -O2 -fno-PIE)
+ok
+
 # Nothing but the key components changes the key: another build dir with
 # other paths and preprocessor flags, a touched crate, another output path.
 mkdir -p "$WORK/tree2/rust"
