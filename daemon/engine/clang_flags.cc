@@ -110,6 +110,11 @@ absl::StatusOr<ClangSetup> BuildClangSetup(
   if (!ok) return FlagError(cc_command, "clang rejected the flags");
 
   auto& codegen = setup.invocation->getCodeGenOpts();
+  // The driver passes -disable-free to cc1, which is right for a process
+  // that exits after one file: clang then deliberately leaks the target
+  // machine and pass managers of every backend run. An engine runs many.
+  codegen.DisableFree = false;
+  setup.invocation->getFrontendOpts().DisableFree = false;
   if (!codegen.SplitDwarfOutput.empty()) {
     return FlagError(cc_command,
                      "-gsplit-dwarf writes a second output file, which "

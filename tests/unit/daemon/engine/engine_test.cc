@@ -2,6 +2,7 @@
 // counts and reasons per mode, resident helper sets, and error paths.
 #include "helperlink/engine.h"
 
+#include "daemon/engine/clang_flags.h"
 #include "gtest/gtest.h"
 #include "tests/unit/daemon/engine/test_util.h"
 
@@ -158,3 +159,18 @@ TEST(ModeTest, ParseAndName) {
 
 }  // namespace
 }  // namespace helperlink
+
+namespace helperlink::engine {
+namespace {
+
+// The driver hands cc1 -disable-free, with which clang leaks a target
+// machine on every backend run; the engine runs thousands.
+TEST(ClangSetupTest, MemoryIsFreedBetweenRuns) {
+  auto setup = BuildClangSetup({"clang-22", "-O2"});
+  ASSERT_TRUE(setup.ok()) << setup.status();
+  EXPECT_FALSE(setup->invocation->getCodeGenOpts().DisableFree);
+  EXPECT_FALSE(setup->invocation->getFrontendOpts().DisableFree);
+}
+
+}  // namespace
+}  // namespace helperlink::engine
