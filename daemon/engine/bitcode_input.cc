@@ -30,7 +30,8 @@ absl::Status CheckBitcode(absl::string_view bytes, absl::string_view name) {
     return absl::InvalidArgumentError(absl::StrCat(name, ": file is empty"));
   }
   const auto* begin = reinterpret_cast<const unsigned char*>(bytes.data());
-  if (!llvm::isBitcode(begin, begin + bytes.size())) {
+  // isBitcode reads the four magic bytes without checking the length.
+  if (bytes.size() < 4 || !llvm::isBitcode(begin, begin + bytes.size())) {
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": not LLVM bitcode (bad magic number)"));
   }

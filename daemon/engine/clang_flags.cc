@@ -101,10 +101,19 @@ absl::StatusOr<ClangSetup> BuildClangSetup(
   }
 
   ClangSetup setup;
+  auto strings = std::make_shared<std::vector<std::string>>();
+  strings->push_back(compiler);
+  for (const char* arg : cc1_args) strings->push_back(arg);
+  auto cc1_argv = std::make_shared<std::vector<const char*>>();
+  for (const std::string& arg : *strings) cc1_argv->push_back(arg.c_str());
+  setup.cc1_strings = strings;
+  setup.cc1_argv = cc1_argv;
   setup.invocation = std::make_shared<clang::CompilerInvocation>();
+  // argv[0] is the compiler, argv[1] "-cc1". CodeGenOptions::Argv0 keeps
+  // the pointer, which is why the strings live in the setup.
   bool ok = clang::CompilerInvocation::CreateFromArgs(
-      *setup.invocation, llvm::ArrayRef(cc1_args).drop_front(), diags,
-      compiler.c_str());
+      *setup.invocation, llvm::ArrayRef(*cc1_argv).drop_front(2), diags,
+      (*cc1_argv)[0]);
   if (!collector.errors.empty())
     return FlagError(cc_command, collector.errors[0]);
   if (!ok) return FlagError(cc_command, "clang rejected the flags");

@@ -24,6 +24,11 @@ struct ClangSetup {
   // `-mllvm` options: process-wide in LLVM, so the engine decides (see
   // MllvmPolicy) whether they may be applied.
   std::vector<std::string> mllvm_args;
+  // The compiler path and cc1 arguments. CodeGenOptions::Argv0 keeps a raw
+  // pointer to the compiler path (the backend reads it), so they must live
+  // as long as the invocation and its copies.
+  std::shared_ptr<const std::vector<std::string>> cc1_strings;
+  std::shared_ptr<const std::vector<const char*>> cc1_argv;
 };
 
 // Keeps clang's errors as one-line strings.

@@ -24,6 +24,13 @@ TEST(CheckBitcodeTest, NotBitcodeIsNamed) {
   EXPECT_EQ(status.message(), "x.bc: not LLVM bitcode (bad magic number)");
 }
 
+TEST(CheckBitcodeTest, ShorterThanTheMagicIsNotBitcode) {
+  for (const char* bytes : {"B", "BC", "BC\xc0"}) {
+    EXPECT_EQ(CheckBitcode(bytes, "x.bc").message(),
+              "x.bc: not LLVM bitcode (bad magic number)");
+  }
+}
+
 TEST(CheckBitcodeTest, BitcodeFromThisLlvmPasses) {
   EXPECT_TRUE(CheckBitcode(FixtureBitcode("crate.ll"), "crate.bc").ok());
 }

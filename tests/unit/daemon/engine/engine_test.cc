@@ -174,3 +174,19 @@ TEST(ClangSetupTest, MemoryIsFreedBetweenRuns) {
 
 }  // namespace
 }  // namespace helperlink::engine
+
+namespace helperlink::engine {
+namespace {
+
+// CodeGenOptions::Argv0 is a raw pointer the backend reads: it must point
+// into storage the setup owns, not into the driver's freed arguments.
+TEST(ClangSetupTest, Argv0PointsIntoTheSetup) {
+  auto setup = BuildClangSetup({"clang-22", "-O2"});
+  ASSERT_TRUE(setup.ok()) << setup.status();
+  const char* argv0 = setup->invocation->getCodeGenOpts().Argv0;
+  ASSERT_NE(argv0, nullptr);
+  EXPECT_EQ(argv0, setup->cc1_strings->front().c_str());
+}
+
+}  // namespace
+}  // namespace helperlink::engine

@@ -1,0 +1,52 @@
+// libFuzzer target over what the daemon and the caches decode from outside:
+// a daemon request message, the per-object command line, cache entries,
+// key and output records, the cache policy and token file grammars, and
+// REAPI messages. None may crash, hang or accept what it should refuse.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "build/bazel/remote/execution/v2/remote_execution.pb.h"
+#include "cache/entry.h"
+#include "cache/key.h"
+#include "cache/local_cache.h"
+#include "cache/reapi_server.h"
+#include "cache/store.h"
+#include "client/cli_args.h"
+#include "helperlink.pb.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+
+  helperlink::v1::LinkRequest request;
+  if (request.ParseFromString(bytes) && request.has_header()) {
+    (void)helperlink::NormalizeFlags(
+        {request.header().cc_command().begin(),
+         request.header().cc_command().end()});
+    (void)helperlink::ParseCachePolicy(request.header().cache_policy());
+  }
+
+  std::vector<std::string> args;
+  size_t start = 0;
+  for (size_t i = 0; i <= bytes.size(); ++i) {
+    if (i == bytes.size() || bytes[i] == '\0') {
+      args.push_back(bytes.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  (void)helperlink::ParseObjectArgs(args);
+
+  auto entry = helperlink::DecodeEntry(bytes);
+  if (entry.ok()) {
+    // Whatever decodes must encode back to the same bytes.
+    if (helperlink::EncodeEntry(*entry) != bytes) __builtin_trap();
+  }
+  (void)helperlink::KeyInputs::Parse(bytes);
+  (void)helperlink::OutputRecord::Parse(bytes);
+  (void)helperlink::ParseCachePolicy(bytes);
+  (void)helperlink::ParseTokenFile(bytes);
+
+  build::bazel::remote::execution::v2::ActionResult result;
+  (void)result.ParseFromString(bytes);
+  return 0;
+}
