@@ -50,9 +50,12 @@ wait "$sampler" 2>/dev/null || true
 
 total=$((clients * requests))
 echo "load.sh: $total requests from $clients clients in ${elapsed}s"
-echo "load.sh: daemon RSS (MiB) over time, one sample per 0.5 s:"
-awk -v t0="$start" '{printf "  %6.1fs %5d MiB %s\n", $1 - t0, $2, substr("##################################################", 1, $2 / 20)}' "$WORK/rss" |
-  awk 'NR % 8 == 1'
+samples=$(wc -l <"$WORK/rss")
+step=$(((samples + 24) / 25))
+echo "load.sh: daemon RSS (MiB) over time ($samples samples, every ${step}th shown):"
+awk -v t0="$start" -v step="$step" 'NR % step == 1 || step == 1 {
+  printf "  %6.1fs %5d MiB %s\n", $1 - t0, $2, substr("##################################################", 1, $2 / 20)
+}' "$WORK/rss"
 [[ $wait_status -eq 0 ]] || fail "a client loop failed"
 if ls "$WORK"/*.fail >/dev/null 2>&1; then
   fail "$(cat "$WORK"/*.fail | wc -l) failed or wrong requests, e.g. $(head -1 "$(ls "$WORK"/*.fail | head -1)")"
