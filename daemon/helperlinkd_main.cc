@@ -40,7 +40,7 @@ void Usage(std::FILE* out) {
   std::fprintf(out,
                "usage: helperlinkd --daemon [--state-dir DIR] "
                "[--idle-timeout SECONDS] [--jobs N]\n"
-               "       [--max-requests-per-engine N]\n"
+               "       [--max-requests-per-engine N] [--max-crate-bytes MIB]\n"
                "usage: helperlinkd --serve-cache ADDR --cache-dir DIR "
                "[--tls-cert F --tls-key F]\n"
                "       [--token-file F] [--cache-policy P] "
@@ -108,6 +108,12 @@ int RunDaemonMain(const std::vector<std::string>& args) {
       if (!value(&options.pool.workers) || options.pool.workers == 0) {
         return Fail("--jobs needs a positive number");
       }
+    } else if (arg == "--max-crate-bytes") {
+      int megabytes = 0;
+      if (!value(&megabytes) || megabytes == 0) {
+        return Fail("--max-crate-bytes needs a positive number of MiB");
+      }
+      options.service.max_crate_bytes = static_cast<uint64_t>(megabytes) << 20;
     } else if (arg == "--max-requests-per-engine") {
       if (!value(&options.pool.max_requests_per_engine) ||
           options.pool.max_requests_per_engine == 0) {
