@@ -92,14 +92,7 @@ ok
 # A corrupt entry: flip one byte of the stored object inside data.mdb.
 link "$WORK/k.o" "$FX/large.bc"
 cp "$WORK/k.o" "$WORK/k.ref.o"
-perl -e '
-  my ($db, $obj) = @ARGV;
-  open(my $o, "<:raw", $obj) or die; local $/; my $object = <$o>;
-  my $probe = substr($object, length($object) / 2, 64);
-  open(my $d, "+<:raw", $db) or die; my $data = <$d>;
-  my $at = index($data, $probe); die "object not found in cache\n" if $at < 0;
-  seek($d, $at + 10, 0); print $d chr(ord(substr($data, $at + 10, 1)) ^ 0x5a); close($d);
-' "$HELPERLINK_CACHE_DIR/cache.lmdb/data.mdb" "$WORK/k.o"
+corrupt_stored_object "$HELPERLINK_CACHE_DIR/cache.lmdb/data.mdb" "$WORK/k.o"
 corrupt=$(stat_field corrupt)
 link "$WORK/k.o" "$FX/large.bc"
 [[ $(field "$WORK/k.o.json" result) == miss ]] || fail "corrupt entry was served"

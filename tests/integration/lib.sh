@@ -118,3 +118,16 @@ alive() {
   state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
   [[ -n $state && $state != Z ]]
 }
+
+# corrupt_stored_object DB OBJ: flips one byte of OBJ's contents where they
+# are stored inside the LMDB file DB (as a failing disk would).
+corrupt_stored_object() {
+  perl -e '
+    my ($db, $obj) = @ARGV;
+    open(my $o, "<:raw", $obj) or die; local $/; my $object = <$o>;
+    my $probe = substr($object, length($object) / 2, 48);
+    open(my $d, "+<:raw", $db) or die; my $data = <$d>;
+    my $at = index($data, $probe); die "$obj not found in $db\n" if $at < 0;
+    seek($d, $at + 7, 0); print $d chr(ord(substr($data, $at + 7, 1)) ^ 0x5a); close($d);
+  ' "$1" "$2"
+}

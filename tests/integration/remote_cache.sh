@@ -90,14 +90,7 @@ ok
 
 # A blob corrupted on the server: detected, counted, missed, rebuilt right.
 obj=$(ls "$mk"/obj-ref/*.o | head -1)
-perl -e '
-  my ($db, $obj) = @ARGV;
-  open(my $o, "<:raw", $obj) or die; local $/; my $object = <$o>;
-  my $probe = substr($object, length($object) / 2, 48);
-  open(my $d, "+<:raw", $db) or die; my $data = <$d>;
-  my $at = index($data, $probe); die "object not found on the server\n" if $at < 0;
-  seek($d, $at + 7, 0); print $d chr(ord(substr($data, $at + 7, 1)) ^ 0x33); close($d);
-' "$WORK/server/cache.lmdb/data.mdb" "$obj"
+corrupt_stored_object "$WORK/server/cache.lmdb/data.mdb" "$obj"
 HELPERLINK_REMOTE_TOKEN_FILE=$WORK/reader.token workstation corrupt obj-corrupt || fail "build over a corrupt blob failed"
 same_objects "$mk" obj-corrupt obj-ref >/dev/null
 [[ $(wstat corrupt remote_corrupt) -eq 1 ]] || fail "corrupt blob: counted $(wstat corrupt remote_corrupt) times"
