@@ -37,6 +37,10 @@ absl::StatusOr<ServedObject> ServeObject(
   std::string key = inputs.Key();
   LocalCache* local = caches.local;
   std::string notes = local ? "" : caches.why_no_local;
+  if (!caches.why_no_remote.empty()) {
+    notes = notes.empty() ? caches.why_no_remote
+                          : absl::StrCat(notes, "; ", caches.why_no_remote);
+  }
   auto note = [&notes](const std::string& text) {
     notes = notes.empty() ? text : absl::StrCat(notes, "; ", text);
   };

@@ -29,7 +29,8 @@ struct ServedObject {
 struct CacheSetup {
   LocalCache* local = nullptr;    // null: no local cache...
   std::string why_no_local;       // ...and why ("cache bypassed (--no-cache)")
-  RemoteCache* remote = nullptr;  // null: no remote cache
+  RemoteCache* remote = nullptr;  // null: no remote cache...
+  std::string why_no_remote;      // ...and why, if one was configured
   // Runs an upload. The daemon queues it so the client is not held up; the
   // one-shot runs it before returning.
   std::function<void(std::function<void()>)> schedule_upload;

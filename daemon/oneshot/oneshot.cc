@@ -59,6 +59,9 @@ absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
         caches.remote = remote.get();
         // One object per process: upload before exiting.
         caches.schedule_upload = [](std::function<void()> upload) { upload(); };
+      } else {
+        caches.why_no_remote =
+            absl::StrCat("remote cache unavailable: ", made.status().message());
       }
     }
   }

@@ -168,7 +168,8 @@ grpc::Status LinkService::Serve(
           uploads_.Schedule(std::move(upload));
         };
       } else {
-        caches.why_no_local = std::string(remote.status().message());
+        caches.why_no_remote = absl::StrCat("remote cache unavailable: ",
+                                            remote.status().message());
       }
     }
   }
