@@ -13,6 +13,8 @@ bin=$build/bin
 fx=$build/fixtures
 work=$(mktemp -d)
 bash "$top/tests/fixtures/build.sh" "$fx"
+# shellcheck source=../tests/fixtures/flags.sh
+source "$top/tests/fixtures/flags.sh"
 
 # gen_crate NAME GROUPS: $work/NAME.bc, a crate of GROUPS x 16 functions.
 gen_crate() {

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# corpus.sh - the benchmark of issue "meet the performance targets": a
+# corpus of generated crates from tiny to several MB of bitcode, all calling
+# the kernel-like helpers, each turned into an object by every recipe:
+#   (a) the 2024 RFC recipe: helpers to .ll, sed define -> linkonce_odr,
+#       llvm-as, llvm-link, clang -c -mllvm=--ignore-tti-inline-compatible
+#   (b) Linux 7.1: llvm-link --internalize, clang -c
+#   (c) helperlinkd --oneshot (fast)
+#   (d) helperlink + daemon, cold cache (fast and exact)
+#   (e) helperlink warm cache hit
+#   (f) the floor: clang -Xclang -disable-llvm-passes -c crate.bc
+# Medians of N runs per crate (default 3), sums, ratios against (b) and (f),
+# the daemon's peak RSS, object sizes and helper calls left per mode. Writes
+# bench/results/corpus.md and bench/results/corpus.svg.
+# Usage: bench/corpus.sh [N]
+source "$(dirname "$0")/lib.sh"
+runs=${1:-3}
+hl=$bin/helperlink
+export HELPERLINK_DIR=$work/state HELPERLINK_CACHE_DIR=$work/cache
+trap '"$hl" --stop; rm -rf "$work"' EXIT
+results=$top/bench/results
+mkdir -p "$results"
+CC=(clang-22 -O2 -fno-PIE)
+
+# The corpus: 50 crates of 1 to 40 groups of 16 functions, and 3 large ones.
+crates=()
+for ((i = 0; i < 50; i++)); do
+  gen_crate "c$i" $((1 + (i * 7) % 40)) &
+  (((i + 1) % 2 == 0)) && wait
+  crates+=("c$i")
+done
+wait
+for size in 300 800 1500; do gen_crate "big$size" "$size"; crates+=("big$size"); done
+
+# Recipe (a)'s helpers: textual IR edited with sed, then assembled.
+clang-22 "${HELPER_CFLAGS_USER[@]}" -S -emit-llvm "$top/tests/fixtures/helpers/helpers.c" \
+  -o "$work/helpers.ll"
+sed 's/^define dso_local/define linkonce_odr dso_local/' "$work/helpers.ll" >"$work/helpers.rfc.ll"
+llvm-as-22 "$work/helpers.rfc.ll" -o "$work/helpers.rfc.bc"
+
+recipe() {  # NAME CRATE OUT
+  local crate=$work/$2.bc out=$3
+  case $1 in
+    a) llvm-link-22 "$crate" "$work/helpers.rfc.bc" -o "$out.m.bc" &&
+       "${CC[@]}" -Wno-override-module -mllvm=--ignore-tti-inline-compatible -c "$out.m.bc" -o "$out" ;;
+    b) llvm-link-22 --internalize --suppress-warnings "$crate" "$fx/helpers.bc" -o "$out.m.bc" &&
+       "${CC[@]}" -Wno-override-module -c "$out.m.bc" -o "$out" ;;
+    c) "$bin/helperlinkd" --oneshot --no-cache --helpers "$fx/helpers.bc" -o "$out" "$crate" -- "${CC[@]}" ;;
+    d) "$hl" --no-cache --helpers "$fx/helpers.bc" --report "$out.json" -o "$out" "$crate" -- "${CC[@]}" ;;
+    dx) "$hl" --no-cache --mode exact --helpers "$fx/helpers.bc" --report "$out.json" -o "$out" "$crate" -- "${CC[@]}" ;;
+    e) "$hl" --helpers "$fx/helpers.bc" -o "$out" "$crate" -- "${CC[@]}" ;;
+    f) "${CC[@]}" -Wno-override-module -Xclang -disable-llvm-passes -c "$crate" -o "$out" ;;
+  esac
+}
+helper_calls() {
+  llvm-objdump-22 -d --no-show-raw-insn "$1" |
+    grep -cE '(call|jmp)[a-z]*[[:space:]]+[0-9a-fx]+ <rust_helper_' || true
+}
+
+"$hl" --no-cache --helpers "$fx/helpers.bc" -o "$work/warm.o" "$work/c0.bc" -- "${CC[@]}"
+recipes=(a b c d dx e f)
+declare -A sum
+for r in "${recipes[@]}"; do sum[$r]=0; done
+rows=()
+for crate in "${crates[@]}"; do
+  recipe e "$crate" "$work/$crate.e.o"  # fill the cache for (e)
+  row="| $crate | $(stat -c %s "$work/$crate.bc")"
+  for r in "${recipes[@]}"; do
+    ms=$(median_ms "$runs" recipe "$r" "$crate" "$work/$crate.$r.o")
+    sum[$r]=$(awk -v a="${sum[$r]}" -v b="$ms" 'BEGIN {print a + b}')
+    row+=" | $ms"
+  done
+  row+=" | $(awk -v d="$(median_ms 1 recipe d "$crate" "$work/$crate.d.o")" \
+      -v f="$(median_ms 1 recipe f "$crate" "$work/$crate.f.o")" 'BEGIN {printf "%.2f", d / f}')"
+  for r in b dx d; do row+=" | $(stat -c %s "$work/$crate.$r.o")/$(helper_calls "$work/$crate.$r.o")"; done
+  rows+=("$row |")
+done
+peak=$("$hl" --stats | sed -n 's/.*peak \([0-9.]*\) MiB.*/\1/p')
+
+{
+  echo "# helperlink corpus benchmark"
+  echo
+  echo "$(date -u +%F), $(nproc) cores, median of $runs runs per crate, \`bench/corpus.sh $runs\`."
+  echo "Times in ms. a = 2024 RFC recipe, b = Linux 7.1 recipe, c = one-shot fast,"
+  echo "d = daemon fast (cold cache), dx = daemon exact (cold cache), e = warm cache hit,"
+  echo "f = codegen floor. d/f = fast over floor per crate (single runs). Objects:"
+  echo "bytes/helper calls left, for b, dx and d."
+  echo
+  echo "| recipe | total ms | vs b | vs f |"
+  echo "|---|---|---|---|"
+  for r in "${recipes[@]}"; do
+    awk -v r="$r" -v t="${sum[$r]}" -v b="${sum[b]}" -v f="${sum[f]}" \
+      'BEGIN {printf "| %s | %.1f | %.2fx | %.2fx |\n", r, t, b / t, t / f}'
+  done
+  echo
+  echo "Daemon peak RSS: ${peak} MiB."
+  echo
+  echo "| crate | bitcode B | a | b | c | d | dx | e | f | d/f | b obj/calls | dx obj/calls | d obj/calls |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} >"$results/corpus.md"
+
+# A bar chart of the totals.
+{
+  max=$(printf '%s\n' "${sum[@]}" | sort -g | tail -1)
+  echo '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="280" font-family="sans-serif" font-size="13">'
+  echo '<text x="10" y="20">helperlink corpus: total wall time per recipe (ms, lower is better)</text>'
+  y=40
+  labels=([a]="a: 2024 RFC" [b]="b: Linux 7.1" [c]="c: one-shot fast" [d]="d: daemon fast" [dx]="dx: daemon exact" [e]="e: warm hit" [f]="f: codegen floor")
+  for r in "${recipes[@]}"; do
+    w=$(awk -v t="${sum[$r]}" -v m="$max" 'BEGIN {printf "%d", 400 * t / m}')
+    echo "<text x=\"10\" y=\"$((y + 14))\">${labels[$r]}</text>"
+    echo "<rect x=\"150\" y=\"$y\" width=\"$w\" height=\"20\" fill=\"#4a7ab5\"/>"
+    echo "<text x=\"$((155 + w))\" y=\"$((y + 14))\">${sum[$r]}</text>"
+    y=$((y + 32))
+  done
+  echo '</svg>'
+} >"$results/corpus.svg"
+cat "$results/corpus.md" | head -16
