@@ -100,20 +100,5 @@ peak=$("$hl" --stats | sed -n 's/.*peak \([0-9.]*\) MiB.*/\1/p')
   printf '%s\n' "${rows[@]}"
 } >"$results/corpus.md"
 
-# A bar chart of the totals.
-{
-  max=$(printf '%s\n' "${sum[@]}" | sort -g | tail -1)
-  echo '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="280" font-family="sans-serif" font-size="13">'
-  echo '<text x="10" y="20">helperlink corpus: total wall time per recipe (ms, lower is better)</text>'
-  y=40
-  labels=([a]="a: 2024 RFC" [b]="b: Linux 7.1" [c]="c: one-shot fast" [d]="d: daemon fast" [dx]="dx: daemon exact" [e]="e: warm hit" [f]="f: codegen floor")
-  for r in "${recipes[@]}"; do
-    w=$(awk -v t="${sum[$r]}" -v m="$max" 'BEGIN {printf "%d", 400 * t / m}')
-    echo "<text x=\"10\" y=\"$((y + 14))\">${labels[$r]}</text>"
-    echo "<rect x=\"150\" y=\"$y\" width=\"$w\" height=\"20\" fill=\"#4a7ab5\"/>"
-    echo "<text x=\"$((155 + w))\" y=\"$((y + 14))\">${sum[$r]}</text>"
-    y=$((y + 32))
-  done
-  echo '</svg>'
-} >"$results/corpus.svg"
+"$top/bench/plot_totals.sh" "$results/corpus.md" >"$results/corpus.svg"
 cat "$results/corpus.md" | head -16
