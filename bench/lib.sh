@@ -3,6 +3,8 @@
 # medians. Sourced; sets top, build, bin, fx, work.
 # shellcheck shell=bash
 set -euo pipefail
+# CI may run without HOME; rustup's rustc lives under it.
+export HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$top/scripts/build"
 if ! command -v rustc >/dev/null && [[ -x $HOME/.cargo/bin/rustc ]]; then
