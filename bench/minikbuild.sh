@@ -4,29 +4,20 @@
 # and daemon (fast and exact), the one-shot, and the Linux 7.1 two-step
 # recipe. Median of N runs (default 3); the daemon is started fresh for each
 # run, so its start-up and first helper parse are included. Measured and
-# printed, never asserted. Usage: bench/minikbuild.sh [N] [CRATES]
-set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+# printed, never asserted. The cache is bypassed, so every run links.
+# Usage: bench/minikbuild.sh [N] [CRATES]
+source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
 count=${2:-30}
-"$top/scripts/build"
-if ! command -v rustc >/dev/null && [[ -x $HOME/.cargo/bin/rustc ]]; then
-  export PATH=$HOME/.cargo/bin:$PATH
-fi
-build=${HELPERLINK_BUILD_DIR:-$top/build}
-bin=$build/bin
-fx=$build/fixtures
-work=$(mktemp -d)
 export HELPERLINK_DIR=$work/state
 trap '"$bin/helperlink" --stop; rm -rf "$work"' EXIT
-bash "$top/tests/fixtures/build.sh" "$fx"
 mk=$top/tests/fixtures/minikbuild
 bash "$mk/gen_crates.sh" "$count" "$work/src"
 make -s -j"$(nproc)" -f "$mk/Makefile" OUT="$work" bitcode
 
 build_once() {  # RECIPE MODE
   rm -rf "$work/obj"
-  make -s -j2 -f "$mk/Makefile" OUT="$work" OBJ=obj RECIPE="$1" MODE="$2" \
+  make -s -j2 -f "$mk/Makefile" OUT="$work" OBJ=obj RECIPE="$1" MODE="$2" HLFLAGS=--no-cache \
     HELPERS="$fx/helpers.bc" HELPERLINK="$bin/helperlink" HELPERLINKD="$bin/helperlinkd" objects
 }
 median_s() {  # RECIPE MODE
