@@ -227,7 +227,13 @@ int LmdbStore::ApplyInTxn(MDB_txn* txn, const StoreUpdate& update,
     rc = DeleteEntry(txn, entries_, atime_, meta_, *update.delete_entry);
     if (rc != 0) return rc;
   }
-  if (update.put_entry) {
+  CacheStats delta = update.stats;
+  if (update.put_entry && update.put_entry->second.size() > policy_.max_bytes) {
+    // Larger than the whole cache: storing it would evict everything and
+    // still break the limit. Drop it; it is neither a store nor written.
+    delta.stores = 0;
+    delta.bytes_written = 0;
+  } else if (update.put_entry) {
     const auto& [key, value] = *update.put_entry;
     if ((rc = DeleteEntry(txn, entries_, atime_, meta_, key)) != 0) return rc;
     uint64_t target =
@@ -258,7 +264,6 @@ int LmdbStore::ApplyInTxn(MDB_txn* txn, const StoreUpdate& update,
     MDB_val k = Val(key), v = Val(value);
     if ((rc = mdb_put(txn, files_, &k, &v, 0)) != 0) return rc;
   }
-  CacheStats delta = update.stats;
   delta.evictions += *evicted;
   for (int i = 0; i < 7; ++i) {
     uint64_t add = *StatField(delta, i);

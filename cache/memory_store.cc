@@ -53,7 +53,11 @@ absl::Status MemoryStore::Apply(const StoreUpdate& update) {
     atime_.erase(key);
   };
   if (update.delete_entry) erase(*update.delete_entry);
-  if (update.put_entry) {
+  CacheStats delta = update.stats;
+  if (update.put_entry && update.put_entry->second.size() > policy_.max_bytes) {
+    delta.stores = 0;  // larger than the whole cache: dropped, as in LMDB
+    delta.bytes_written = 0;
+  } else if (update.put_entry) {
     const auto& [key, value] = *update.put_entry;
     erase(key);
     if (bytes_ + value.size() > policy_.max_bytes) {
@@ -70,7 +74,7 @@ absl::Status MemoryStore::Apply(const StoreUpdate& update) {
   }
   for (const auto& [key, value] : update.put_outputs) outputs_[key] = value;
   for (const auto& [key, value] : update.put_files) files_[key] = value;
-  stats_.Add(update.stats);
+  stats_.Add(delta);
   return absl::OkStatus();
 }
 

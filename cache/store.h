@@ -56,7 +56,9 @@ class Store {
       Table table, absl::string_view key) = 0;
   // Applies `update` atomically. Storing an entry beyond the size limit
   // evicts least recently used entries (counted in the stats); a store that
-  // cannot make room drops the new entry rather than fail.
+  // cannot make room drops the new entry rather than fail. An entry larger
+  // than the whole size limit is dropped (not counted as a store) and evicts
+  // nothing.
   virtual absl::Status Apply(const StoreUpdate& update) = 0;
   virtual absl::StatusOr<CacheStats> ReadStats() = 0;
   virtual absl::Status ZeroStats() = 0;

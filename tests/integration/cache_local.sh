@@ -122,8 +122,8 @@ misses=$(stat_field misses)
 [[ $(stat_field entries) -eq 30 ]] || fail "shared cache holds $(stat_field entries) entries, want 30"
 ok
 
-# A tiny size limit (16K for 30 objects): eviction, and every build still
-# succeeds.
+# A tiny size limit (16K for 30 objects of 4K to 20K): eviction, objects
+# larger than the limit are not stored, and every build still succeeds.
 export HELPERLINK_CACHE_DIR=$WORK/small-cache HELPERLINK_CACHE_POLICY=max_size=16K
 minikbuild "$mk" client obj-small -j4 || fail "build with a tiny cache failed"
 same_objects "$mk" obj-small obj-ref >/dev/null

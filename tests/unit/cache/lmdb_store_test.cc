@@ -80,6 +80,20 @@ TEST_F(LmdbStoreTest, EvictsOldestBeyondTheSizeLimit) {
   EXPECT_TRUE(store->Get(Table::kEntries, "k3")->has_value());
 }
 
+TEST_F(LmdbStoreTest, AnEntryLargerThanTheLimitIsDroppedAndEvictsNothing) {
+  CachePolicy policy;
+  policy.max_bytes = 10000;
+  auto store = OpenStore(policy);
+  ASSERT_TRUE(Put(*store, "small", std::string(3000, 'x')).ok());
+  ASSERT_TRUE(Put(*store, "huge", std::string(10001, 'x')).ok());
+  CacheStats stats = *store->ReadStats();
+  EXPECT_FALSE(store->Get(Table::kEntries, "huge")->has_value());
+  EXPECT_TRUE(store->Get(Table::kEntries, "small")->has_value());
+  EXPECT_EQ(stats.bytes, 3000u);
+  EXPECT_EQ(stats.stores, 1u);
+  EXPECT_EQ(stats.evictions, 0u);
+}
+
 TEST_F(LmdbStoreTest, AFullMapEvictsInsteadOfFailing) {
   CachePolicy policy;
   policy.max_bytes = uint64_t{1} << 30;  // the size limit never triggers
