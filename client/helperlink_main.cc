@@ -151,7 +151,8 @@ void PrintDaemonStats(const helperlink::v1::StatsReply& s) {
       "helper sets parsed    %llu\n"
       "helper sets resident  %u\n"
       "engines recycled      %llu\n"
-      "memory (RSS)          %.1f MiB (peak %.1f MiB)\n"
+      "worker crashes        %llu\n"
+      "memory (RSS)          %.1f MiB (peak %.1f MiB, daemon + workers)\n"
       "answered from cache   %llu\n"
       "remote cache          %llu hits, %llu misses, %llu errors, "
       "%llu corrupt, %llu uploads (%llu dropped)\n",
@@ -161,7 +162,8 @@ void PrintDaemonStats(const helperlink::v1::StatsReply& s) {
       (unsigned long long)s.object_bytes_out(), s.link_seconds(),
       (unsigned long long)s.helper_file_reads(),
       (unsigned long long)s.helper_set_loads(), s.resident_helper_sets(),
-      (unsigned long long)s.engine_recycles(), s.rss_bytes() / 1048576.0,
+      (unsigned long long)s.engine_recycles(),
+      (unsigned long long)s.worker_crashes(), s.rss_bytes() / 1048576.0,
       s.peak_rss_bytes() / 1048576.0, (unsigned long long)s.cache_hits(),
       (unsigned long long)s.remote_hits(),
       (unsigned long long)s.remote_misses(),

@@ -4,6 +4,7 @@
 //   helperlinkd --oneshot [per-object options] -o OUT.o CRATE.bc -- CC FLAGS...
 //   helperlinkd --daemon [--state-dir DIR] [--idle-timeout SECONDS]
 //               [--jobs N] [--max-requests-per-engine N]
+//   helperlinkd --worker   (started by --daemon: one worker process, fd 3)
 // The thin client starts --daemon itself; --oneshot is its fallback and
 // `helperlink --no-daemon`. Flags are read here and nowhere else, and
 // Status → exit code plus one line on stderr happens here.
@@ -23,8 +24,10 @@
 #include "cache/reapi_server.h"
 #include "cache/remote_cache.h"
 #include "client/cli_args.h"
+#include "daemon/crash_report.h"
 #include "daemon/oneshot/oneshot.h"
 #include "daemon/service/daemon.h"
+#include "daemon/service/process_worker.h"
 #include "helperlink/engine.h"
 
 namespace {
@@ -51,6 +54,12 @@ int RunOneshotMain(const std::vector<std::string>& args) {
   absl::StatusOr<helperlink::ObjectArgs> parsed =
       helperlink::ParseObjectArgs(args);
   if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+  helperlink::InstallCrashReporter("helperlinkd");
+  helperlink::SetCrashSubject(parsed->crate);
+  helperlink::RemoveOnCrash(parsed->output);
+  if (!parsed->report_path.empty()) {
+    helperlink::RemoveOnCrash(parsed->report_path);
+  }
   helperlink::OneshotOptions oneshot;
   oneshot.cache_dir = parsed->cache_dir;
   if (oneshot.cache_dir.empty()) {
@@ -86,6 +95,16 @@ int RunOneshotMain(const std::vector<std::string>& args) {
 
 int RunDaemonMain(const std::vector<std::string>& args) {
   helperlink::DaemonOptions options;
+  // Workers are processes of this same binary, so both ends of the worker
+  // protocol always match.
+  char self[4096];
+  ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length <= 0) return Fail("cannot find helperlinkd's own executable");
+  std::vector<std::string> worker_command = {std::string(self, length),
+                                             "--worker"};
+  options.pool.make_worker = [worker_command] {
+    return std::make_unique<helperlink::ProcessWorker>(worker_command);
+  };
   options.pool.workers =
       static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (size_t i = 0; i < args.size(); ++i) {
@@ -197,6 +216,13 @@ int main(int argc, char** argv) {
   if (mode == "--oneshot") return RunOneshotMain(args);
   if (mode == "--daemon") return RunDaemonMain(args);
   if (mode == "--serve-cache") return RunServeCacheMain(args);
+  if (mode == "--worker") {
+    helperlink::InstallCrashReporter("helperlinkd worker");
+    absl::Status status =
+        helperlink::ServeWorker(/*fd=*/3, helperlink::EngineOptions());
+    if (!status.ok()) return Fail(std::string(status.message()));
+    return 0;
+  }
   return Fail("unknown mode '" + mode +
               "' (use --oneshot, --daemon or --serve-cache)");
 }

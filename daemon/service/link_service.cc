@@ -28,15 +28,16 @@ grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
 
-// Resident and peak resident memory from /proc/self/status, in bytes.
-void ReadMemory(uint64_t* rss, uint64_t* peak) {
-  std::ifstream status("/proc/self/status");
+// Adds a process's resident and peak resident memory from
+// /proc/PID/status, in bytes.
+void AddMemory(const std::string& pid, uint64_t* rss, uint64_t* peak) {
+  std::ifstream status("/proc/" + pid + "/status");
   std::string key;
   uint64_t value;
   std::string unit;
   while (status >> key) {
-    if (key == "VmRSS:" && status >> value >> unit) *rss = value * 1024;
-    if (key == "VmHWM:" && status >> value >> unit) *peak = value * 1024;
+    if (key == "VmRSS:" && status >> value >> unit) *rss += value * 1024;
+    if (key == "VmHWM:" && status >> value >> unit) *peak += value * 1024;
   }
 }
 
@@ -179,7 +180,7 @@ grpc::Status LinkService::Serve(
       [&]() -> absl::StatusOr<LinkResult> {
         Clock::time_point start = Clock::now();
         WorkerPool::Lease lease = pool_.Acquire();
-        absl::StatusOr<LinkResult> result = lease.engine().Link(request);
+        absl::StatusOr<LinkResult> result = lease.worker().Link(request);
         counters_.link_micros +=
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
                                                                   start)
@@ -278,9 +279,14 @@ void LinkService::FillStats(v1::StatsReply* reply) {
   reply->set_helper_set_loads(pool.helper_set_loads - zero_loads_);
   reply->set_helper_file_reads(helper_files_.reads() - zero_reads_);
   reply->set_engine_recycles(pool.recycles - zero_recycles_);
+  reply->set_worker_crashes(pool.crashes - zero_crashes_);
   reply->set_resident_helper_sets(pool.resident_helper_sets);
+  // The daemon and its live workers; the peak is the sum of their peaks.
   uint64_t rss = 0, peak = 0;
-  ReadMemory(&rss, &peak);
+  AddMemory("self", &rss, &peak);
+  for (int pid : pool_.worker_pids()) {
+    AddMemory(std::to_string(pid), &rss, &peak);
+  }
   reply->set_rss_bytes(rss);
   reply->set_peak_rss_bytes(peak);
   reply->set_link_seconds(counters_.link_micros / 1e6);
@@ -327,6 +333,7 @@ grpc::Status LinkService::ZeroStats(grpc::ServerContext*,
     zero_loads_ = pool.helper_set_loads;
     zero_reads_ = helper_files_.reads();
     zero_recycles_ = pool.recycles;
+    zero_crashes_ = pool.crashes;
   }
   log_.Write("stats zeroed");
   FillStats(reply);

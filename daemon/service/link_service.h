@@ -88,7 +88,8 @@ class LinkService final : public v1::HelperLink::Service {
   Counters counters_;
   // Pool and file counters at the last ZeroStats.
   std::mutex zero_mutex_;
-  int64_t zero_loads_ = 0, zero_reads_ = 0, zero_recycles_ = 0;
+  int64_t zero_loads_ = 0, zero_reads_ = 0, zero_recycles_ = 0,
+          zero_crashes_ = 0;
   std::mutex caches_mutex_;
   std::map<std::string, std::unique_ptr<LocalCache>> caches_;
   std::map<std::string, std::unique_ptr<RemoteCache>> remotes_;

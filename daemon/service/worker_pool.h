@@ -1,10 +1,11 @@
-// The daemon's workers: a fixed number of engines, each with its own LLVM
-// context (contexts are not thread-safe and modules cannot cross them). A
-// request leases one engine for its duration. An engine is replaced by a
+// The daemon's workers: a fixed number of them, each with its own engine and
+// LLVM context (contexts are not thread-safe and modules cannot cross them).
+// A request leases one worker for its duration. A worker is replaced by a
 // fresh one after serving max_requests_per_engine requests, because an LLVM
 // context keeps every type and constant it ever saw; that bounds memory over
 // thousands of requests at the price of re-parsing the helpers once per
-// replacement.
+// replacement. A worker whose process died (an input crashed LLVM) is
+// replaced on the next lease and counted as a crash.
 #ifndef HELPERLINK_DAEMON_SERVICE_WORKER_POOL_H_
 #define HELPERLINK_DAEMON_SERVICE_WORKER_POOL_H_
 
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <vector>
 
+#include "daemon/service/worker.h"
 #include "helperlink/engine.h"
 
 namespace helperlink {
@@ -26,6 +28,9 @@ struct WorkerPoolOptions {
   int max_requests_per_engine = 500;
   // Passed to each engine. Default: engine default.
   EngineOptions engine;
+  // Makes a worker. Default (empty): an EngineWorker in this process with
+  // `engine`; the daemon sets it to spawn worker processes.
+  WorkerFactory make_worker;
 };
 
 class WorkerPool {
@@ -39,7 +44,7 @@ class WorkerPool {
       other.pool_ = nullptr;
     }
     ~Lease();
-    Engine& engine();
+    Worker& worker();
 
    private:
     friend class WorkerPool;
@@ -48,24 +53,27 @@ class WorkerPool {
     int slot_;
   };
 
-  // Blocks until an engine is free.
+  // Blocks until a worker is free.
   Lease Acquire();
 
   struct Counters {
     int64_t helper_set_loads = 0;  // over all engines, past and present
     int64_t recycles = 0;
+    int64_t crashes = 0;  // workers found dead after a request
     int resident_helper_sets = 0;
     int busy = 0;
   };
   Counters counters() const;
   int workers() const { return static_cast<int>(slots_.size()); }
+  // Processes of the live workers (none for in-process workers).
+  std::vector<int> worker_pids() const;
 
  private:
   struct Slot {
-    std::unique_ptr<Engine> engine;
+    std::unique_ptr<Worker> worker;
     int served = 0;
     bool busy = false;
-    // The engine's counters as of its last release (read while not busy).
+    // The worker's counters as of its last release (read while not busy).
     int64_t loads = 0;
     int resident = 0;
   };
@@ -77,6 +85,7 @@ class WorkerPool {
   std::vector<Slot> slots_;
   int64_t retired_loads_ = 0;
   int64_t recycles_ = 0;
+  int64_t crashes_ = 0;
 };
 
 }  // namespace helperlink

@@ -1,5 +1,6 @@
-// Tests for daemon/service/worker_pool: leasing, blocking when all engines
-// are busy, and recycling after the configured number of requests.
+// Tests for daemon/service/worker_pool: leasing, blocking when all workers
+// are busy, recycling after the configured number of requests, and
+// replacing a worker that died.
 #include "daemon/service/worker_pool.h"
 
 #include <atomic>
@@ -16,14 +17,14 @@ TEST(WorkerPoolTest, RecyclesAfterMaxRequests) {
   options.workers = 1;
   options.max_requests_per_engine = 2;
   WorkerPool pool(options);
-  Engine* first = nullptr;
+  Worker* first = nullptr;
   {
     auto lease = pool.Acquire();
-    first = &lease.engine();
+    first = &lease.worker();
   }
   {
     auto lease = pool.Acquire();
-    EXPECT_EQ(&lease.engine(), first);
+    EXPECT_EQ(&lease.worker(), first);
   }
   EXPECT_EQ(pool.counters().recycles, 0);
   { auto lease = pool.Acquire(); }
@@ -55,8 +56,48 @@ TEST(WorkerPoolTest, EnginesAreDistinctPerWorker) {
   WorkerPool pool(options);
   auto a = pool.Acquire();
   auto b = pool.Acquire();
-  EXPECT_NE(&a.engine(), &b.engine());
+  EXPECT_NE(&a.worker(), &b.worker());
   EXPECT_EQ(pool.workers(), 2);
+}
+
+// A worker that dies on its first request, as a worker process does when
+// LLVM crashes on the input.
+class DyingWorker : public Worker {
+ public:
+  absl::StatusOr<LinkResult> Link(const LinkRequest&) override {
+    alive_ = false;
+    return absl::InvalidArgumentError("crashed");
+  }
+  bool alive() const override { return alive_; }
+  int resident_helper_sets() const override { return 0; }
+  int64_t helper_set_loads() const override { return 0; }
+  int pid() const override { return 0; }
+
+ private:
+  bool alive_ = true;
+};
+
+TEST(WorkerPoolTest, ReplacesAWorkerThatDied) {
+  WorkerPoolOptions options;
+  options.workers = 1;
+  int made = 0;
+  options.make_worker = [&made] {
+    ++made;
+    return std::make_unique<DyingWorker>();
+  };
+  WorkerPool pool(options);
+  {
+    auto lease = pool.Acquire();
+    EXPECT_FALSE(lease.worker().Link(LinkRequest()).ok());
+  }
+  EXPECT_EQ(pool.counters().crashes, 1);
+  {
+    auto lease = pool.Acquire();
+    EXPECT_TRUE(lease.worker().alive());
+  }
+  EXPECT_EQ(made, 2);
+  EXPECT_EQ(pool.counters().crashes, 1);
+  EXPECT_EQ(pool.counters().recycles, 0);
 }
 
 }  // namespace

@@ -1,0 +1,208 @@
+// Worker processes and their supervision; see process_worker.h.
+#include "daemon/service/process_worker.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/crash_report.h"
+#include "daemon/service/worker_protocol.h"
+
+extern char** environ;
+
+namespace helperlink {
+namespace {
+
+// The fd on which a worker finds its end of the socketpair.
+constexpr int kWorkerFd = 3;
+
+std::string DescribeEnd(int status) {
+  if (WIFSIGNALED(status)) {
+    int signal = WTERMSIG(status);
+    const char* name = ::strsignal(signal);
+    return absl::StrCat("signal ", signal, ", ", name ? name : "unknown");
+  }
+  if (WIFEXITED(status)) return absl::StrCat("exit ", WEXITSTATUS(status));
+  return "unknown end";
+}
+
+}  // namespace
+
+ProcessWorker::ProcessWorker(const std::vector<std::string>& command) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    spawn_status_ = absl::UnavailableError(
+        absl::StrCat("cannot make a worker socket: ", std::strerror(errno)));
+    return;
+  }
+  // dup2 onto fd 3 clears close-on-exec, unless the fd is already 3.
+  if (fds[1] == kWorkerFd) {
+    int moved = ::fcntl(fds[1], F_DUPFD_CLOEXEC, kWorkerFd + 1);
+    ::close(fds[1]);
+    fds[1] = moved;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], kWorkerFd);
+  std::vector<char*> argv;
+  for (const std::string& arg : command) {
+    argv.push_back(const_cast<char*>(arg.c_str()));
+  }
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int error = command.empty() ? EINVAL
+                              : ::posix_spawn(&pid, argv[0], &actions, nullptr,
+                                              argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (error != 0) {
+    ::close(fds[0]);
+    spawn_status_ = absl::UnavailableError(
+        absl::StrCat("cannot start a worker process (",
+                     command.empty() ? "no command" : command[0],
+                     "): ", std::strerror(error)));
+    return;
+  }
+  pid_ = pid;
+  fd_ = fds[0];
+  alive_ = true;
+}
+
+ProcessWorker::~ProcessWorker() {
+  if (fd_ >= 0) ::close(fd_);
+  if (pid_ > 0) {
+    int status;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+std::string ProcessWorker::Reap() {
+  alive_ = false;
+  ::close(fd_);
+  fd_ = -1;
+  int status = 0;
+  pid_t pid = pid_;
+  pid_ = -1;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return std::strerror(errno);
+  }
+  return DescribeEnd(status);
+}
+
+absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
+  if (!alive_) {
+    return spawn_status_.ok() ? absl::UnavailableError("worker is gone")
+                              : spawn_status_;
+  }
+  worker::v1::WorkerRequest message;
+  message.set_crate_name(request.crate_name);
+  message.set_crate_bitcode(request.crate_bitcode.data(),
+                            request.crate_bitcode.size());
+  for (const HelperInput& helper : request.helpers) {
+    worker::v1::WorkerRequest::Helper* out = message.add_helpers();
+    out->set_name(helper.name);
+    auto it = sent_.find(helper.name);
+    if (it != sent_.end() && it->second == helper.bytes) {
+      out->set_cached(true);
+    } else {
+      out->set_bytes(*helper.bytes);
+    }
+  }
+  for (const std::string& arg : request.cc_command) {
+    message.add_cc_command(arg);
+  }
+  message.set_exact(request.mode == Mode::kExact);
+
+  absl::Status sent = WriteFrame(fd_, message);
+  worker::v1::WorkerReply reply;
+  absl::Status received = sent.ok() ? ReadFrame(fd_, &reply) : sent;
+  if (!received.ok()) {
+    std::string end = Reap();
+    if (!sent.ok() ||
+        end.rfind(absl::StrCat("signal ", SIGKILL, ","), 0) == 0) {
+      // Not the input's fault: the client links it in its own process.
+      return absl::UnavailableError(absl::StrCat("the worker linking ",
+                                                 request.crate_name,
+                                                 " was stopped (", end, ")"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.crate_name,
+        ": LLVM crashed on this input (the helperlinkd worker linking it "
+        "ended with ",
+        end, "); other requests were not affected"));
+  }
+  for (const HelperInput& helper : request.helpers) {
+    sent_[helper.name] = helper.bytes;
+  }
+  resident_ = reply.resident_helper_sets();
+  loads_ = reply.helper_set_loads();
+  if (reply.code() != 0) {
+    return absl::Status(static_cast<absl::StatusCode>(reply.code()),
+                        reply.message());
+  }
+  LinkResult result;
+  result.object = std::move(*reply.mutable_object());
+  result.report = ReportFromProto(reply.report());
+  return result;
+}
+
+absl::Status ServeWorker(int fd, EngineOptions options) {
+  ::signal(SIGPIPE, SIG_IGN);
+  Engine engine(options);
+  std::map<std::string, std::shared_ptr<const std::string>> helpers;
+  while (true) {
+    worker::v1::WorkerRequest message;
+    absl::Status read = ReadFrame(fd, &message);
+    if (absl::IsOutOfRange(read)) return absl::OkStatus();  // daemon is done
+    if (!read.ok()) return read;
+
+    worker::v1::WorkerReply reply;
+    LinkRequest request;
+    request.crate_name = message.crate_name();
+    SetCrashSubject(request.crate_name);
+    request.crate_bitcode = message.crate_bitcode();
+    request.cc_command.assign(message.cc_command().begin(),
+                              message.cc_command().end());
+    request.mode = message.exact() ? Mode::kExact : Mode::kFast;
+    absl::Status status = absl::OkStatus();
+    for (worker::v1::WorkerRequest::Helper& helper :
+         *message.mutable_helpers()) {
+      if (!helper.cached()) {
+        helpers[helper.name()] = std::make_shared<const std::string>(
+            std::move(*helper.mutable_bytes()));
+      }
+      auto it = helpers.find(helper.name());
+      if (it == helpers.end()) {
+        status = absl::InternalError(
+            absl::StrCat(helper.name(), ": worker was never sent this file"));
+        break;
+      }
+      request.helpers.push_back({helper.name(), it->second});
+    }
+    if (status.ok()) {
+      absl::StatusOr<LinkResult> result = engine.Link(request);
+      if (result.ok()) {
+        reply.set_object(std::move(result->object));
+        ReportToProto(result->report, reply.mutable_report());
+      } else {
+        status = result.status();
+      }
+    }
+    reply.set_code(static_cast<int>(status.code()));
+    reply.set_message(std::string(status.message()));
+    reply.set_resident_helper_sets(engine.resident_helper_sets());
+    reply.set_helper_set_loads(engine.helper_set_loads());
+    absl::Status written = WriteFrame(fd, reply);
+    if (!written.ok()) return written;
+  }
+}
+
+}  // namespace helperlink

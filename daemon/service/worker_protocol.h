@@ -1,0 +1,34 @@
+// The daemon ↔ worker-process wire format (proto/worker.proto): length-
+// prefixed frames on a stream socket, and conversions between the engine's
+// plain structs and their messages.
+#ifndef HELPERLINK_DAEMON_SERVICE_WORKER_PROTOCOL_H_
+#define HELPERLINK_DAEMON_SERVICE_WORKER_PROTOCOL_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "google/protobuf/message_lite.h"
+#include "helperlink/report.h"
+#include "worker.pb.h"
+
+namespace helperlink {
+
+// Frames larger than this are refused (a crate is at most the daemon's
+// --max-crate-bytes, 1 GiB by default, plus a few helpers).
+inline constexpr uint64_t kMaxWorkerFrameBytes = uint64_t{2000} << 20;
+
+// Writes one frame: 8-byte little-endian length, then the message. Never
+// raises SIGPIPE; a closed peer is an UNAVAILABLE error.
+absl::Status WriteFrame(int fd, const google::protobuf::MessageLite& message);
+
+// Reads one frame into `message`. A peer that closed the socket before the
+// first byte gives OUT_OF_RANGE (a clean end); a short or oversized frame,
+// or one that does not parse, gives DATA_LOSS or UNAVAILABLE.
+absl::Status ReadFrame(int fd, google::protobuf::MessageLite* message);
+
+void ReportToProto(const Report& report, worker::v1::Report* out);
+Report ReportFromProto(const worker::v1::Report& in);
+
+}  // namespace helperlink
+
+#endif  // HELPERLINK_DAEMON_SERVICE_WORKER_PROTOCOL_H_
