@@ -3,7 +3,8 @@
 # bypassed so every request reaches the engines: no failure, every object
 # identical to the one-shot's, and the daemon's memory, sampled every half
 # second and printed as a curve, stays bounded (under LOAD_RSS_LIMIT_MB,
-# default 1024: a leak of even 30 KB per request would cross it).
+# default 1024: a leak of even 30 KB per request would cross it). Memory
+# is the daemon's plus its worker processes'.
 source "$(dirname "$0")/lib.sh"
 
 clients=${LOAD_CLIENTS:-64}
@@ -21,7 +22,9 @@ pid=$(daemon_pids "$HELPERLINK_DIR")
 
 (
   while alive "$pid"; do
-    awk -v t="$EPOCHREALTIME" '/^VmRSS/ {printf "%.1f %d\n", t, $2 / 1024}' "/proc/$pid/status" 2>/dev/null || true
+    # shellcheck disable=SC2046
+    cat "/proc/$pid/status" $(pgrep -P "$pid" | sed 's|.*|/proc/&/status|') 2>/dev/null |
+      awk -v t="$EPOCHREALTIME" '/^VmRSS/ {kib += $2} END {printf "%.1f %d\n", t, kib / 1024}' || true
     sleep 0.5
   done
 ) >"$WORK/rss" &
@@ -52,7 +55,7 @@ total=$((clients * requests))
 echo "load.sh: $total requests from $clients clients in ${elapsed}s"
 samples=$(wc -l <"$WORK/rss")
 step=$(((samples + 24) / 25))
-echo "load.sh: daemon RSS (MiB) over time ($samples samples, every ${step}th shown):"
+echo "load.sh: daemon + workers RSS (MiB) over time ($samples samples, every ${step}th shown):"
 awk -v t0="$start" -v step="$step" 'NR % step == 1 || step == 1 {
   printf "  %6.1fs %5d MiB %s\n", $1 - t0, $2, substr("##################################################", 1, $2 / 20)
 }' "$WORK/rss"
@@ -66,7 +69,7 @@ fallbacks=$(cat "$WORK"/c*.err | grep -c 'daemon unavailable' || true)
 grep -q "succeeded           $((total + 1)) " "$WORK/stats" || fail "stats: $(grep succeeded "$WORK/stats")"
 ok
 peak=$(sort -k2 -n "$WORK/rss" | tail -1 | cut -d' ' -f2)
-echo "load.sh: peak daemon RSS ${peak} MiB (limit ${limit_mb} MiB)"
+echo "load.sh: peak daemon + workers RSS ${peak} MiB (limit ${limit_mb} MiB)"
 [[ $peak -lt $limit_mb ]] || fail "daemon RSS reached ${peak} MiB"
 ok
 finish
