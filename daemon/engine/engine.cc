@@ -265,6 +265,8 @@ class Engine::Impl {
         engine::ParseBitcode(request.crate_bitcode, name, context_));
     HL_RETURN_IF_ERROR(engine::VerifyModule(*crate, name));
     HL_RETURN_IF_ERROR(engine::CheckSameArch(*crate, name, helpers));
+    HL_ASSIGN_OR_RETURN(llvm::TargetMachine * target, TargetFor(setup));
+    HL_RETURN_IF_ERROR(engine::CheckCpus(*crate, name, *target));
     report.times.parse_ms = MillisSince(phase);
 
     phase = Clock::now();
@@ -275,7 +277,6 @@ class Engine::Impl {
     report.times.link_ms = MillisSince(phase);
 
     phase = Clock::now();
-    HL_ASSIGN_OR_RETURN(llvm::TargetMachine * target, TargetFor(setup));
     HL_RETURN_IF_ERROR(engine::InlineHelpers(*crate, helpers, *target, report));
     report.times.inline_ms = MillisSince(phase);
 
@@ -299,6 +300,8 @@ class Engine::Impl {
                         engine::ParseBitcodeLikeLlvmLink(request.crate_bitcode,
                                                          name, context_));
     HL_RETURN_IF_ERROR(engine::CheckSameArch(*crate, name, helpers));
+    HL_ASSIGN_OR_RETURN(llvm::TargetMachine * target, TargetFor(setup));
+    HL_RETURN_IF_ERROR(engine::CheckCpus(*crate, name, *target));
     report.times.parse_ms = MillisSince(phase);
 
     phase = Clock::now();

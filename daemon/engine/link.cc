@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "llvm/Linker/Linker.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/IPO/Internalize.h"
 
@@ -56,6 +57,25 @@ absl::Status CheckSameArch(const llvm::Module& crate, absl::string_view name,
     return absl::InvalidArgumentError(absl::StrCat(
         helpers.file_names().front(), ": helpers are for ",
         helpers.arch().str(), " but crate ", name, " is for ", arch.str()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCpus(const llvm::Module& crate, absl::string_view name,
+                       const llvm::TargetMachine& target) {
+  const llvm::MCSubtargetInfo* subtarget = target.getMCSubtargetInfo();
+  if (!subtarget) return absl::OkStatus();
+  for (const llvm::Function& function : crate) {
+    for (const char* kind : {"target-cpu", "tune-cpu"}) {
+      llvm::Attribute cpu = function.getFnAttribute(kind);
+      if (!cpu.isValid() || !cpu.isStringAttribute()) continue;
+      llvm::StringRef value = cpu.getValueAsString();
+      if (value.empty() || subtarget->isCPUStringValid(value)) continue;
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": function ", function.getName().str(), " has ",
+                       kind, " '", value.str(), "', which ",
+                       target.getTargetTriple().str(), " does not know"));
+    }
   }
   return absl::OkStatus();
 }

@@ -11,6 +11,7 @@
 #include "daemon/engine/helper_set.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 
 namespace helperlink::engine {
 
@@ -21,6 +22,13 @@ llvm::StringSet<> ReferencedHelpers(const llvm::Module& crate,
 // Fails when the helpers were built for another architecture than the crate.
 absl::Status CheckSameArch(const llvm::Module& crate, absl::string_view name,
                            const HelperSet& helpers);
+
+// Fails when a function of the crate names a CPU ("target-cpu" or
+// "tune-cpu") that `target` does not know: LLVM's backend would end the
+// process on it ("64-bit code requested on a subtarget that doesn't support
+// it!") instead of reporting an error.
+absl::Status CheckCpus(const llvm::Module& crate, absl::string_view name,
+                       const llvm::TargetMachine& target);
 
 // Exact mode: reproduce llvm-link. A composite module named "llvm-link"
 // (which becomes the object's STT_FILE symbol) receives the crate, then each

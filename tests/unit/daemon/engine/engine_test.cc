@@ -4,13 +4,17 @@
 
 #include "daemon/engine/clang_flags.h"
 #include "gtest/gtest.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "tests/unit/daemon/engine/test_util.h"
 
 namespace helperlink {
 namespace {
 
+using helperlink::testing::BitcodeOf;
 using helperlink::testing::FixtureBitcode;
 using helperlink::testing::HelperFromFixture;
+using helperlink::testing::ParseFixture;
 
 class EngineTest : public ::testing::Test {
  protected:
@@ -148,6 +152,28 @@ TEST_F(EngineTest, BackendErrorFailsTheRequestNotTheProcess) {
   // The engine still serves good requests afterwards.
   crate_ = FixtureBitcode("crate.ll");
   EXPECT_TRUE(engine.Link(Request(Mode::kFast)).ok());
+}
+
+TEST_F(EngineTest, UnknownCpuInTheCrateIsAnErrorNotAnExit) {
+  // LLVM's backend ends the process on a function whose target-cpu it does
+  // not know (found by the engine fuzzer).
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = ParseFixture("crate.ll", context);
+  for (llvm::Function& function : *module) {
+    if (!function.isDeclaration()) {
+      function.addFnAttr("target-cpu", "x86-6$");
+    }
+  }
+  crate_ = BitcodeOf(*module);
+  Engine engine;
+  for (Mode mode : {Mode::kFast, Mode::kExact}) {
+    auto result = engine.Link(Request(mode));
+    ASSERT_FALSE(result.ok());
+    EXPECT_TRUE(absl::IsInvalidArgument(result.status()));
+    EXPECT_NE(result.status().message().find("target-cpu 'x86-6$'"),
+              absl::string_view::npos)
+        << result.status();
+  }
 }
 
 TEST(ModeTest, ParseAndName) {
