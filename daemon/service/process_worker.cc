@@ -84,17 +84,16 @@ ProcessWorker::~ProcessWorker() {
   }
 }
 
-std::string ProcessWorker::Reap() {
+int ProcessWorker::Reap() {
   alive_ = false;
   ::close(fd_);
   fd_ = -1;
   int status = 0;
   pid_t pid = pid_;
   pid_ = -1;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return std::strerror(errno);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  return DescribeEnd(status);
+  return status;
 }
 
 absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
@@ -125,9 +124,10 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
   worker::v1::WorkerReply reply;
   absl::Status received = sent.ok() ? ReadFrame(fd_, &reply) : sent;
   if (!received.ok()) {
-    std::string end = Reap();
-    if (!sent.ok() ||
-        end.rfind(absl::StrCat("signal ", SIGKILL, ","), 0) == 0) {
+    int status = Reap();
+    std::string end = DescribeEnd(status);
+    bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    if (!sent.ok() || killed) {
       // Not the input's fault: the client links it in its own process.
       return absl::UnavailableError(absl::StrCat("the worker linking ",
                                                  request.crate_name,

@@ -38,8 +38,8 @@ class ProcessWorker : public Worker {
   int pid() const override { return alive_ ? pid_ : 0; }
 
  private:
-  // Marks the worker dead, reaps it and describes how it ended.
-  std::string Reap();
+  // Marks the worker dead, reaps it and returns its wait status.
+  int Reap();
 
   absl::Status spawn_status_;
   pid_t pid_ = -1;
