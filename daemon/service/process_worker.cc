@@ -89,8 +89,7 @@ int ProcessWorker::Reap() {
   ::close(fd_);
   fd_ = -1;
   int status = 0;
-  pid_t pid = pid_;
-  pid_ = -1;
+  pid_t pid = pid_.exchange(-1);
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return status;

@@ -35,14 +35,14 @@ class ProcessWorker : public Worker {
   bool alive() const override { return alive_; }
   int resident_helper_sets() const override { return resident_; }
   int64_t helper_set_loads() const override { return loads_; }
-  int pid() const override { return alive_ ? pid_ : 0; }
+  int pid() const override { return alive_ ? pid_.load() : 0; }
 
  private:
   // Marks the worker dead, reaps it and returns its wait status.
   int Reap();
 
   absl::Status spawn_status_;
-  pid_t pid_ = -1;
+  std::atomic<pid_t> pid_{-1};
   int fd_ = -1;
   std::atomic<bool> alive_{false};
   std::atomic<int> resident_{0};
