@@ -7,7 +7,9 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/PassTimingInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Triple.h"
 
@@ -50,6 +52,16 @@ absl::StatusOr<std::string> RunBackend(llvm::Module& module,
       !status.ok()) {
     return status;
   }
+  // -ftime-report (the engine allows it only in a one-object process): time
+  // every pass, as clang does, into the instance's timer group; the report
+  // prints to stderr when the process exits. There is no front end here.
+  if (instance.getCodeGenOpts().TimePasses) {
+    llvm::TimePassesIsEnabled = true;
+    llvm::TimePassesPerRun = instance.getCodeGenOpts().TimePassesPerRun;
+    instance.createFrontendTimer();
+    instance.getFrontendTimer().startTimer();
+    instance.getFrontendTimer().stopTimer();
+  }
 
   // What clang's CodeGenAction does for IR input before the backend runs.
   const clang::TargetOptions& target = instance.getTargetOpts();
@@ -66,6 +78,9 @@ absl::StatusOr<std::string> RunBackend(llvm::Module& module,
       instance, instance.getCodeGenOpts(),
       instance.getTarget().getDataLayoutString(), &module, action,
       instance.getFileManager().getVirtualFileSystemPtr(), std::move(stream));
+  if (instance.getCodeGenOpts().TimePasses) {
+    llvm::reportAndResetTimings(&llvm::errs());
+  }
   if (!collector.errors.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("code generation: ", collector.errors[0]));

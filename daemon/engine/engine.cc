@@ -187,6 +187,7 @@ class Engine::Impl {
     HL_ASSIGN_OR_RETURN(engine::ClangSetup setup,
                         engine::BuildClangSetup(cc_command));
     HL_RETURN_IF_ERROR(ApplyMllvm(setup.mllvm_args));
+    HL_RETURN_IF_ERROR(CheckTimeReport(setup));
     return &setups_.emplace(key, std::move(setup)).first->second;
   }
 
@@ -216,6 +217,19 @@ class Engine::Impl {
     }
     mllvm_applied_ = args;
     return absl::OkStatus();
+  }
+
+  // -ftime-report turns on LLVM's process-wide pass timers, whose report
+  // goes to this process's stderr: only a process serving one object (the
+  // one-shot) can give it to the user.
+  absl::Status CheckTimeReport(const engine::ClangSetup& setup) const {
+    if (!setup.invocation->getCodeGenOpts().TimePasses ||
+        options_.mllvm == MllvmPolicy::kApplyOnce) {
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(
+        "compiler flags: -ftime-report times LLVM's passes process-wide; run "
+        "this object with --no-daemon, or drop the option");
   }
 
   // The resident helper set for these files and mode; parsed at most once

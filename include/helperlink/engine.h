@@ -30,9 +30,9 @@ enum class Mode {
 absl::string_view ModeName(Mode mode);
 absl::StatusOr<Mode> ParseMode(absl::string_view name);
 
-// What to do with `-mllvm` options in the compiler flags. They are
-// process-wide in LLVM, so a daemon serving many requests cannot honour them
-// per request.
+// What to do with `-mllvm` options and `-ftime-report` in the compiler
+// flags. Both are process-wide in LLVM (options; pass timers that print to
+// stderr), so a daemon serving many requests cannot honour them per request.
 enum class MllvmPolicy {
   kReject,     // fail the request, naming the option (daemon default)
   kApplyOnce,  // apply on the first request; the process serves one build

@@ -42,6 +42,28 @@ for mode in fast exact; do
   expect_error "helpers for arm64/$mode" "helpers_arm64.bc: helpers are for aarch64 but crate .*mixed.bc is for x86_64" \
     --mode "$mode" --helpers "$WORK/helpers_arm64.bc" -o "$WORK/out.o" "$FX/mixed.bc" -- "${CC[@]}"
 done
+# -ftime-report: the one-shot prints LLVM's pass timings and writes the
+# object; the daemon (pass timers are process-wide) refuses it in one line,
+# writes nothing, and goes on serving.
+"$HELPERLINKD" --oneshot --helpers "$FX/helpers.bc" -o "$WORK/timed.o" "$FX/mixed.bc" \
+  -- "${CC[@]}" -ftime-report 2>"$WORK/timings.txt" || fail "one-shot -ftime-report: $(head -3 "$WORK/timings.txt")"
+[[ -s $WORK/timed.o ]] || fail "one-shot -ftime-report wrote no object"
+grep -q 'X86 DAG->DAG Instruction Selection' "$WORK/timings.txt" ||
+  fail "one-shot -ftime-report printed no pass timings: $(head -3 "$WORK/timings.txt")"
+ok
+echo stale >"$WORK/out.o"
+status=0
+"$HELPERLINK" --no-cache --helpers "$FX/helpers.bc" -o "$WORK/out.o" "$FX/mixed.bc" \
+  -- "${CC[@]}" -ftime-report 2>"$WORK/err.txt" || status=$?
+[[ $status -eq 1 && $(wc -l <"$WORK/err.txt") -eq 1 && ! -e $WORK/out.o ]] ||
+  fail "daemon -ftime-report: status $status, stderr: $(cat "$WORK/err.txt")"
+grep -q -- '-ftime-report times LLVM.s passes process-wide; run this object with --no-daemon' "$WORK/err.txt" ||
+  fail "daemon -ftime-report: $(cat "$WORK/err.txt")"
+"$HELPERLINK" --no-cache --helpers "$FX/helpers.bc" -o "$WORK/out.o" "$FX/mixed.bc" -- "${CC[@]}" ||
+  fail "daemon stopped serving after -ftime-report"
+[[ $(stat_field worker_crashes) == 0 ]] || fail "-ftime-report crashed a worker"
+ok
+
 USAGE_ERROR=1 expect_error "no compiler" "no C compiler command given" --helpers "$FX/helpers.bc" -o "$WORK/out.o" "$FX/mixed.bc"
 USAGE_ERROR=1 expect_error "bad mode" "unknown mode 'quick'" --mode quick --helpers "$FX/helpers.bc" -o "$WORK/out.o" "$FX/mixed.bc" -- "${CC[@]}"
 USAGE_ERROR=1 expect_error "output dir missing" "nodir/x.o: No such file or directory" \

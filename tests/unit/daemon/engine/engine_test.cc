@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Pass.h"
 #include "tests/unit/daemon/engine/test_util.h"
 
 namespace helperlink {
@@ -126,6 +127,36 @@ TEST_F(EngineTest, MllvmIsRejectedByDefault) {
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.status().message().find("process-wide"),
             absl::string_view::npos);
+}
+
+TEST_F(EngineTest, TimeReportIsRejectedByDefault) {
+  Engine engine;
+  LinkRequest request = Request(Mode::kFast);
+  request.cc_command.push_back("-ftime-report");
+  auto result = engine.Link(request);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            "compiler flags: -ftime-report times LLVM's passes process-wide; "
+            "run this object with --no-daemon, or drop the option");
+}
+
+TEST_F(EngineTest, TimeReportInAOneObjectProcessPrintsPassTimes) {
+  EngineOptions options;
+  options.mllvm = MllvmPolicy::kApplyOnce;
+  Engine engine(options);
+  for (Mode mode : {Mode::kFast, Mode::kExact}) {
+    LinkRequest request = Request(mode);
+    request.cc_command.push_back("-ftime-report");
+    ::testing::internal::CaptureStderr();
+    auto result = engine.Link(request);
+    std::string printed = ::testing::internal::GetCapturedStderr();
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_GT(result->object.size(), 0u);
+    EXPECT_NE(printed.find("X86 DAG->DAG Instruction Selection"),
+              std::string::npos)
+        << printed;
+  }
+  llvm::TimePassesIsEnabled = false;
 }
 
 TEST_F(EngineTest, TruncatedCrateIsNamed) {
