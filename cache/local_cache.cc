@@ -192,17 +192,25 @@ void LocalCache::RememberDigest(const FileIdentity& file,
   store_->Apply(update).IgnoreError();  // a forgotten digest costs a re-hash
 }
 
-std::string AddCacheToReport(const std::string& report_json,
-                             const std::string& result, const std::string& key,
-                             const std::string& explanation) {
+std::string AddToReport(const std::string& report_json,
+                        const std::string& field, const std::string& value) {
   size_t end = report_json.rfind('}');
-  if (end == std::string::npos) return report_json;
+  if (end == std::string::npos || end == 0) return report_json;
   size_t last = report_json.find_last_not_of(" \n\t", end - 1);
   std::string out = report_json.substr(0, last + 1);
-  absl::StrAppend(&out, ",\n  \"cache\": {\"result\": ", JsonQuote(result),
-                  ", \"key\": ", JsonQuote(key),
-                  ", \"explain\": ", JsonQuote(explanation), "}\n}\n");
+  absl::StrAppend(&out, out.back() == '{' ? "\n" : ",\n", "  ",
+                  JsonQuote(field), ": ", value, "\n}\n");
   return out;
+}
+
+std::string AddCacheToReport(const std::string& report_json,
+                             const std::string& result, const std::string& key,
+                             const std::string& explanation, double ms) {
+  return AddToReport(
+      report_json, "cache",
+      absl::StrCat("{\"result\": ", JsonQuote(result), ", \"key\": ",
+                   JsonQuote(key), ", \"explain\": ", JsonQuote(explanation),
+                   ", \"ms\": ", absl::StrFormat("%.3f", ms), "}"));
 }
 
 std::string DefaultCacheDir(const char* xdg_cache_home, const char* home) {

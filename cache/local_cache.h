@@ -79,11 +79,17 @@ class LocalCache {
   std::unique_ptr<Store> store_;
 };
 
-// Adds `"cache": {"result": ..., "key": ..., "explain": ...}` to a report's
-// JSON object. `result` is "hit", "miss" or "off".
+// Adds `"FIELD": VALUE` (VALUE already JSON) as the last member of a
+// report's JSON object.
+std::string AddToReport(const std::string& report_json,
+                        const std::string& field, const std::string& value);
+
+// Adds `"cache": {"result": ..., "key": ..., "explain": ..., "ms": ...}` to
+// a report's JSON object. `result` is "hit", "remote-hit", "miss" or "off";
+// `ms` is the time this request spent looking up and storing.
 std::string AddCacheToReport(const std::string& report_json,
                              const std::string& result, const std::string& key,
-                             const std::string& explanation);
+                             const std::string& explanation, double ms);
 
 // The default cache dir: $XDG_CACHE_HOME/helperlink, else
 // $HOME/.cache/helperlink (arguments, so only mains read the environment).

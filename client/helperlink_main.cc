@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -279,7 +280,8 @@ struct LocalHit {
 };
 std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
                                     const ObjectArgs& args,
-                                    const std::string& crate) {
+                                    const std::string& crate, double read_ms) {
+  auto start = std::chrono::steady_clock::now();
   auto cache = helperlink::LocalCache::Open(
       options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
   if (!cache.ok()) return std::nullopt;
@@ -306,9 +308,15 @@ std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
   auto record = (*cache)->RecordHit(
       inputs, key, entry.object.size() + entry.report_json.size(),
       helperlink::AbsolutePath(args.output));
+  double cache_ms = std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
   LocalHit hit;
-  hit.report_json = helperlink::AddCacheToReport(
-      entry.report_json, "hit", key, record.ok() ? record->explanation : "");
+  hit.report_json = helperlink::AddToReport(
+      helperlink::AddCacheToReport(entry.report_json, "hit", key,
+                                   record.ok() ? record->explanation : "",
+                                   cache_ms),
+      "receive_ms", absl::StrFormat("%.3f", read_ms));
   hit.object = std::move(entry.object);
   return hit;
 }
@@ -340,14 +348,18 @@ int RunObject(int argc, char** argv) {
     return RunOneshot(options->helperlinkd, argv);
   };
 
+  auto read_start = std::chrono::steady_clock::now();
   absl::StatusOr<std::string> crate = helperlink::ReadFileToString(args.crate);
   if (!crate.ok()) return fail_object(std::string(crate.status().message()));
+  double read_ms = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - read_start)
+                       .count();
   for (std::string& helper : args.helpers)
     helper = helperlink::AbsolutePath(helper);
 
   DaemonClient::LinkOutcome outcome;
   std::optional<LocalHit> hit;
-  if (!args.no_cache) hit = TryLocalHit(*options, args, *crate);
+  if (!args.no_cache) hit = TryLocalHit(*options, args, *crate, read_ms);
   if (hit) {
     outcome.object = std::move(hit->object);
     outcome.report_json = std::move(hit->report_json);

@@ -1,13 +1,32 @@
 // Cache-first object serving; see serve_object.h.
 #include "daemon/serve_object.h"
 
+#include <chrono>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "cache/sha256.h"
 
 namespace helperlink {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Wall time spent in the caches by one request, summed over its steps.
+class CacheClock {
+ public:
+  void Start() { start_ = Clock::now(); }
+  void Stop() {
+    total_ += std::chrono::duration<double, std::milli>(Clock::now() - start_)
+                  .count();
+  }
+  double ms() const { return total_; }
+
+ private:
+  Clock::time_point start_;
+  double total_ = 0;
+};
 
 RemoteAction ActionFor(const LinkRequest& request, const KeyInputs& inputs) {
   std::vector<uint64_t> helper_sizes;
@@ -31,10 +50,21 @@ KeyInputs KeyInputsFor(const LinkRequest& request,
 
 absl::StatusOr<ServedObject> ServeObject(
     const CacheSetup& caches, const LinkRequest& request,
-    const KeyInputs& inputs, const std::string& output_path,
+    std::vector<std::string> helper_digests, const std::string& output_path,
+    double receive_ms,
     absl::FunctionRef<absl::StatusOr<LinkResult>()> compute) {
   ServedObject served;
+  CacheClock cache_clock;
+  cache_clock.Start();
+  KeyInputs inputs = KeyInputsFor(request, std::move(helper_digests));
   std::string key = inputs.Key();
+  cache_clock.Stop();
+  auto finish = [&](const std::string& report, const char* result,
+                    const std::string& explanation) {
+    served.report_json = AddToReport(
+        AddCacheToReport(report, result, key, explanation, cache_clock.ms()),
+        "receive_ms", absl::StrFormat("%.3f", receive_ms));
+  };
   LocalCache* local = caches.local;
   std::string notes = local ? "" : caches.why_no_local;
   if (!caches.why_no_remote.empty()) {
@@ -47,6 +77,7 @@ absl::StatusOr<ServedObject> ServeObject(
 
   // 1. The local cache.
   if (local) {
+    cache_clock.Start();
     absl::StatusOr<std::optional<CachedObject>> found = local->Lookup(key);
     if (!found.ok()) {
       note(absl::StrCat("local cache unavailable: ", found.status().message()));
@@ -55,18 +86,19 @@ absl::StatusOr<ServedObject> ServeObject(
       CachedObject& entry = **found;
       uint64_t bytes = entry.object.size() + entry.report_json.size();
       auto record = local->RecordHit(inputs, key, bytes, output_path);
+      cache_clock.Stop();
       served.hit = true;
       served.object = std::move(entry.object);
-      served.report_json =
-          AddCacheToReport(entry.report_json, "hit", key,
-                           record.ok() ? record->explanation : "");
+      finish(entry.report_json, "hit", record.ok() ? record->explanation : "");
       return served;
     }
+    cache_clock.Stop();
   }
 
   // 2. The remote cache; a hit fills the local cache.
   std::optional<RemoteAction> action;
   if (caches.remote) {
+    cache_clock.Start();
     action = ActionFor(request, inputs);
     auto found = caches.remote->Lookup(*action);
     if (!found.ok()) {
@@ -78,12 +110,13 @@ absl::StatusOr<ServedObject> ServeObject(
         auto record = local->StoreMiss(inputs, key, entry, output_path);
         if (record.ok()) explanation = record->explanation;
       }
+      cache_clock.Stop();
       served.hit = served.remote_hit = true;
       served.object = std::move(entry.object);
-      served.report_json =
-          AddCacheToReport(entry.report_json, "remote-hit", key, explanation);
+      finish(entry.report_json, "remote-hit", explanation);
       return served;
     }
+    cache_clock.Stop();
   }
 
   // 3. Compute, store, upload.
@@ -92,6 +125,7 @@ absl::StatusOr<ServedObject> ServeObject(
   served.object = std::move(result->object);
   std::string report = result->report.ToJson();
   std::string explanation;
+  cache_clock.Start();
   if (local) {
     auto record =
         local->StoreMiss(inputs, key, {served.object, report}, output_path);
@@ -111,12 +145,12 @@ absl::StatusOr<ServedObject> ServeObject(
       remote->Upload(upload_action, *entry).IgnoreError();  // counted inside
     });
   }
+  cache_clock.Stop();
   if (!notes.empty()) {
     explanation =
         explanation.empty() ? notes : absl::StrCat(explanation, "; ", notes);
   }
-  served.report_json =
-      AddCacheToReport(report, local ? "miss" : "off", key, explanation);
+  finish(report, local ? "miss" : "off", explanation);
   return served;
 }
 

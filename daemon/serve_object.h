@@ -41,11 +41,15 @@ struct CacheSetup {
 KeyInputs KeyInputsFor(const LinkRequest& request,
                        std::vector<std::string> helper_digests);
 
-// `output_path` is absolute; it keys --explain.
+// `helper_digests` are the SHA-256 of request.helpers, in order (the
+// caller has them cached); `output_path` is absolute, it keys --explain.
+// The report gets the cache section, with the time spent on the key and in
+// the caches, and `receive_ms`, the time the crate took to arrive (streamed
+// from the client, or read from disk).
 absl::StatusOr<ServedObject> ServeObject(
     const CacheSetup& caches, const LinkRequest& request,
-    const KeyInputs& inputs, const std::string& output_path,
-    absl::FunctionRef<absl::StatusOr<LinkResult>()> compute);
+    std::vector<std::string> helper_digests, const std::string& output_path,
+    double receive_ms, absl::FunctionRef<absl::StatusOr<LinkResult>()> compute);
 
 }  // namespace helperlink
 

@@ -1,6 +1,7 @@
 // The one-shot pipeline; see oneshot.h.
 #include "daemon/oneshot/oneshot.h"
 
+#include <chrono>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -38,7 +39,11 @@ absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
                                    const OneshotOptions& options,
                                    Engine& engine) {
   Inputs in;
+  auto start = std::chrono::steady_clock::now();
   HL_RETURN_IF_ERROR(ReadInputs(args, in));
+  double read_ms = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
   std::unique_ptr<LocalCache> local;
   std::unique_ptr<RemoteCache> remote;
   CacheSetup caches;
@@ -65,8 +70,8 @@ absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
       }
     }
   }
-  KeyInputs key_inputs = KeyInputsFor(in.request, in.helper_digests);
-  return ServeObject(caches, in.request, key_inputs, AbsolutePath(args.output),
+  return ServeObject(caches, in.request, std::move(in.helper_digests),
+                     AbsolutePath(args.output), read_ms,
                      [&] { return engine.Link(in.request); });
 }
 

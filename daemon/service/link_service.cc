@@ -119,6 +119,7 @@ grpc::Status LinkService::Serve(
                         options_.max_crate_bytes));
   }
 
+  Clock::time_point receive_start = Clock::now();
   std::string crate;
   crate.reserve(header.crate_size());
   while (stream->Read(&message)) {
@@ -135,6 +136,9 @@ grpc::Status LinkService::Serve(
                                    header.crate_size()));
   }
   counters_.crate_bytes_in += crate.size();
+  double receive_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - receive_start)
+          .count();
 
   LinkRequest request;
   request.crate_name = header.crate_name();
@@ -174,10 +178,9 @@ grpc::Status LinkService::Serve(
       }
     }
   }
-  KeyInputs inputs = KeyInputsFor(request, std::move(helper_digests));
   absl::StatusOr<ServedObject> served = ServeObject(
-      caches, request, inputs, header.output_path(),
-      [&]() -> absl::StatusOr<LinkResult> {
+      caches, request, std::move(helper_digests), header.output_path(),
+      receive_ms, [&]() -> absl::StatusOr<LinkResult> {
         Clock::time_point start = Clock::now();
         WorkerPool::Lease lease = pool_.Acquire();
         absl::StatusOr<LinkResult> result = lease.worker().Link(request);

@@ -21,6 +21,17 @@ link "$WORK/b.o" "$FX/mixed.bc"
 [[ $(field "$WORK/b.o.json" result) == hit ]] || fail "second build did not hit"
 cmp -s "$WORK/a.o" "$WORK/b.o" || fail "hit is not byte-identical"
 [[ $(stat_field requests) -eq $requests ]] || fail "the hit went through the daemon"
+# Both reports are valid JSON with every phase timed: the miss's engine
+# phases, and for both the crate's arrival and the time in the cache.
+for json in a.o.json b.o.json; do
+  python3 - "$WORK/$json" <<'PY' || fail "$json: phase times missing: $(cat "$WORK/$json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["times_ms"]
+assert t["parse"] > 0 and t["codegen"] > 0 and t["total"] >= t["codegen"], t
+assert r["receive_ms"] >= 0 and r["cache"]["ms"] > 0, r
+PY
+done
 ok
 # With no daemon running, a hit starts none.
 "$HELPERLINK" --stop

@@ -127,10 +127,20 @@ TEST(CachePolicyTest, Parse) {
 
 TEST(ReportTest, CacheSectionIsAddedToTheObject) {
   std::string json = AddCacheToReport("{\n  \"crate\": \"x\"\n}\n", "miss",
-                                      "abc", "first \"build\"");
+                                      "abc", "first \"build\"", 1.25);
   EXPECT_EQ(json,
             "{\n  \"crate\": \"x\",\n  \"cache\": {\"result\": \"miss\", "
-            "\"key\": \"abc\", \"explain\": \"first \\\"build\\\"\"}\n}\n");
+            "\"key\": \"abc\", \"explain\": \"first \\\"build\\\"\", "
+            "\"ms\": 1.250}\n}\n");
+}
+
+TEST(ReportTest, FieldsAreAppendedInOrderAndToAnEmptyObject) {
+  EXPECT_EQ(AddToReport("{}", "receive_ms", "0.500"),
+            "{\n  \"receive_ms\": 0.500\n}\n");
+  EXPECT_EQ(AddToReport(AddToReport("{\"a\": 1}\n", "b", "2"), "c", "[]"),
+            "{\"a\": 1,\n  \"b\": 2,\n  \"c\": []\n}\n");
+  // Not an object: left alone rather than made worse.
+  EXPECT_EQ(AddToReport("garbage", "b", "2"), "garbage");
 }
 
 }  // namespace
