@@ -53,8 +53,9 @@ absl::StatusOr<std::string> RunBackend(llvm::Module& module,
     return status;
   }
   // -ftime-report (the engine allows it only in a one-object process): time
-  // every pass, as clang does, into the instance's timer group; the report
-  // prints to stderr when the process exits. There is no front end here.
+  // every pass, as clang does. LLVM's pass report goes to stderr right after
+  // the backend, the instance's own (codegen, optimizer) when the instance
+  // dies. There is no front end here: its timer only starts and stops.
   if (instance.getCodeGenOpts().TimePasses) {
     llvm::TimePassesIsEnabled = true;
     llvm::TimePassesPerRun = instance.getCodeGenOpts().TimePassesPerRun;
