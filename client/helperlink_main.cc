@@ -19,7 +19,6 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -37,6 +36,7 @@
 #include "client/daemon_client.h"
 #include "client/state_dir.h"
 #include "google/protobuf/util/json_util.h"
+#include "helperlink/millis.h"
 
 namespace {
 
@@ -281,7 +281,7 @@ struct LocalHit {
 std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
                                     const ObjectArgs& args,
                                     const std::string& crate, double read_ms) {
-  auto start = std::chrono::steady_clock::now();
+  helperlink::SteadyClock::time_point start = helperlink::SteadyClock::now();
   auto cache = helperlink::LocalCache::Open(
       options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
   if (!cache.ok()) return std::nullopt;
@@ -308,9 +308,7 @@ std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
   auto record = (*cache)->RecordHit(
       inputs, key, entry.object.size() + entry.report_json.size(),
       helperlink::AbsolutePath(args.output));
-  double cache_ms = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
+  double cache_ms = helperlink::MillisSince(start);
   LocalHit hit;
   hit.report_json = helperlink::AddToReport(
       helperlink::AddCacheToReport(entry.report_json, "hit", key,
@@ -348,12 +346,11 @@ int RunObject(int argc, char** argv) {
     return RunOneshot(options->helperlinkd, argv);
   };
 
-  auto read_start = std::chrono::steady_clock::now();
+  helperlink::SteadyClock::time_point read_start =
+      helperlink::SteadyClock::now();
   absl::StatusOr<std::string> crate = helperlink::ReadFileToString(args.crate);
   if (!crate.ok()) return fail_object(std::string(crate.status().message()));
-  double read_ms = std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - read_start)
-                       .count();
+  double read_ms = helperlink::MillisSince(read_start);
   for (std::string& helper : args.helpers)
     helper = helperlink::AbsolutePath(helper);
 

@@ -1,30 +1,25 @@
 // Cache-first object serving; see serve_object.h.
 #include "daemon/serve_object.h"
 
-#include <chrono>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cache/sha256.h"
+#include "helperlink/millis.h"
 
 namespace helperlink {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // Wall time spent in the caches by one request, summed over its steps.
 class CacheClock {
  public:
-  void Start() { start_ = Clock::now(); }
-  void Stop() {
-    total_ += std::chrono::duration<double, std::milli>(Clock::now() - start_)
-                  .count();
-  }
+  void Start() { start_ = SteadyClock::now(); }
+  void Stop() { total_ += MillisSince(start_); }
   double ms() const { return total_; }
 
  private:
-  Clock::time_point start_;
+  SteadyClock::time_point start_;
   double total_ = 0;
 };
 

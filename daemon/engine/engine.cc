@@ -18,6 +18,7 @@
 #include "daemon/engine/fast_inliner.h"
 #include "daemon/engine/helper_set.h"
 #include "daemon/engine/link.h"
+#include "helperlink/millis.h"
 #include "helperlink/status_macros.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -42,11 +43,6 @@ absl::StatusOr<Mode> ParseMode(absl::string_view name) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double MillisSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
 
 void InitializeTargetsOnce() {
   static std::once_flag once;

@@ -1,7 +1,6 @@
 // The one-shot pipeline; see oneshot.h.
 #include "daemon/oneshot/oneshot.h"
 
-#include <chrono>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +8,7 @@
 #include "cache/sha256.h"
 #include "client/atomic_file.h"
 #include "daemon/serve_object.h"
+#include "helperlink/millis.h"
 #include "helperlink/status_macros.h"
 
 namespace helperlink {
@@ -39,11 +39,9 @@ absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
                                    const OneshotOptions& options,
                                    Engine& engine) {
   Inputs in;
-  auto start = std::chrono::steady_clock::now();
+  SteadyClock::time_point start = SteadyClock::now();
   HL_RETURN_IF_ERROR(ReadInputs(args, in));
-  double read_ms = std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double read_ms = MillisSince(start);
   std::unique_ptr<LocalCache> local;
   std::unique_ptr<RemoteCache> remote;
   CacheSetup caches;

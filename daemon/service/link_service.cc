@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "client/atomic_file.h"
 #include "daemon/serve_object.h"
+#include "helperlink/millis.h"
 
 namespace helperlink {
 namespace {
@@ -84,8 +85,7 @@ grpc::Status LinkService::Link(
   } else {
     ++counters_.failed;
   }
-  double ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  double ms = MillisSince(start);
   log_.Write(absl::StrFormat(
       "link %s %.1fms %s", summary, ms,
       status.ok() ? "ok" : absl::StrCat("error: ", status.error_message())));
@@ -136,9 +136,7 @@ grpc::Status LinkService::Serve(
                                    header.crate_size()));
   }
   counters_.crate_bytes_in += crate.size();
-  double receive_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - receive_start)
-          .count();
+  double receive_ms = MillisSince(receive_start);
 
   LinkRequest request;
   request.crate_name = header.crate_name();
