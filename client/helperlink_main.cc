@@ -7,7 +7,10 @@
 // and an LMDB read). On a miss it sends the crate to the build tree's daemon
 // (starting one if needed) and writes the object it gets back. When no
 // daemon can serve the request it says so in one line and runs
-// `helperlinkd --oneshot` instead, so the build goes on. Environment
+// `helperlinkd --oneshot` instead, so the build goes on. It first checks
+// that the compiler after `--` is clang of the engine's LLVM major and
+// exits with status 3 (kExitCannotStandIn), writing nothing, when it is
+// not, so that kbuild runs its own recipe. Environment
 // variables are read here and nowhere else:
 //   HELPERLINK_DIR           state dir (default ./.helperlink)
 //   HELPERLINK_IDLE_TIMEOUT  seconds a started daemon waits idle (default
@@ -33,6 +36,7 @@
 #include "cache/sha256.h"
 #include "client/atomic_file.h"
 #include "client/cli_args.h"
+#include "client/compiler_probe.h"
 #include "client/daemon_client.h"
 #include "client/state_dir.h"
 #include "google/protobuf/util/json_util.h"
@@ -338,6 +342,13 @@ int RunObject(int argc, char** argv) {
     }
     return Fail(message);
   };
+  // Before the cache: a hit must not stand in for a compiler either.
+  absl::Status compiler =
+      helperlink::CheckCompiler(args.cc_command[0], options->cache_dir);
+  if (!compiler.ok()) {
+    fail_object(std::string(compiler.message()));
+    return helperlink::kExitCannotStandIn;
+  }
   auto fall_back = [&](const absl::Status& why) {
     std::fprintf(stderr,
                  "helperlink: daemon unavailable (%s); linking in this "

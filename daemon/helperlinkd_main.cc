@@ -23,7 +23,9 @@
 #include "cache/local_cache.h"
 #include "cache/reapi_server.h"
 #include "cache/remote_cache.h"
+#include "client/atomic_file.h"
 #include "client/cli_args.h"
+#include "client/compiler_probe.h"
 #include "daemon/crash_report.h"
 #include "daemon/oneshot/oneshot.h"
 #include "daemon/service/daemon.h"
@@ -68,6 +70,17 @@ int RunOneshotMain(const std::vector<std::string>& args) {
         dir && *dir ? dir
                     : helperlink::DefaultCacheDir(std::getenv("XDG_CACHE_HOME"),
                                                   std::getenv("HOME"));
+  }
+  // The same check as the client's (exit status 3, nothing written).
+  absl::Status compiler =
+      helperlink::CheckCompiler(parsed->cc_command[0], oneshot.cache_dir);
+  if (!compiler.ok()) {
+    helperlink::RemoveIfExists(parsed->output).IgnoreError();
+    if (!parsed->report_path.empty()) {
+      helperlink::RemoveIfExists(parsed->report_path).IgnoreError();
+    }
+    Fail(std::string(compiler.message()));
+    return helperlink::kExitCannotStandIn;
   }
   const char* policy = std::getenv("HELPERLINK_CACHE_POLICY");
   absl::StatusOr<helperlink::CachePolicy> parsed_policy =
