@@ -50,7 +50,7 @@ hld=$build/bin/helperlinkd
 if ! command -v rustc >/dev/null && [[ -x $HOME/.cargo/bin/rustc ]]; then
   export PATH=$HOME/.cargo/bin:$PATH
 fi
-for tool in clang-22 llvm-link-22 llvm-objcopy-22 llvm-nm-22 llvm-objdump-22 rustc; do
+for tool in clang-22 llvm-link-22 llvm-objcopy-22 llvm-nm-22 llvm-objdump-22 llvm-readelf-22 rustc; do
   command -v "$tool" >/dev/null || {
     echo "bench/runtime.sh: needs $tool (not found in PATH)" >&2
     exit 1
