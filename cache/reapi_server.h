@@ -2,8 +2,10 @@
 // a small team can share objects from one build host and the tests have a
 // real server. It serves Capabilities, ActionCache, the CAS batch calls and
 // ByteStream Read/Write; verifies every uploaded blob against its digest;
-// accepts an ActionResult only when the blobs it names are present; stays
-// within the memory and thread budget of its ReapiServerLimits; and,
+// accepts an ActionResult only when the blobs it names (outputs, stdout,
+// stderr) are present; checks every field as the API states
+// (reapi_validate.h); stays within the memory and thread budget of its
+// ReapiServerLimits (reapi_limits.h); and,
 // with a token file, requires a bearer token (read-only tokens get
 // PERMISSION_DENIED on writes). Blobs and action results share the store's
 // size limit and LRU eviction. The instance name is accepted and ignored:

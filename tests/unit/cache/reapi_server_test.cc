@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "cache/reapi_limits.h"
 #include "cache/reapi_validate.h"
 #include "cache/remote_cache.h"
 #include "gtest/gtest.h"
@@ -364,6 +365,23 @@ TEST_F(ReapiServerTest, ClientRejectsResultsThatAreNotObjects) {
   auto found = (*reader)->Lookup(action);
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->object, X86Object("good"));
+}
+
+TEST(ByteBudgetTest, LeasesAddUpAndAreReturned) {
+  ByteBudget budget(100);
+  std::optional<ByteBudget::Lease> a = budget.TryReserve(60);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_FALSE(budget.TryReserve(41).has_value());
+  EXPECT_FALSE(budget.TryReserve(-1).has_value());
+  EXPECT_FALSE(budget.TryReserve(INT64_MAX).has_value());
+  std::optional<ByteBudget::Lease> b = budget.TryReserve(40);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(budget.in_use(), 100);
+  a.reset();
+  EXPECT_EQ(budget.in_use(), 40);
+  ByteBudget::Lease moved = std::move(*b);
+  b.reset();
+  EXPECT_EQ(budget.in_use(), 40);
 }
 
 TEST(ReadRangeTest, OverflowSafe) {
