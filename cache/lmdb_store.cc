@@ -194,6 +194,27 @@ absl::StatusOr<std::optional<std::string>> LmdbStore::Get(
   return out;
 }
 
+absl::StatusOr<std::optional<ValueSlice>> LmdbStore::GetSlice(
+    Table table, absl::string_view key, uint64_t offset, uint64_t length) {
+  MDB_txn* txn;
+  int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn);
+  if (rc != 0) return Error("cannot read cache", rc);
+  MDB_val k = Val(key), v;
+  rc = mdb_get(txn, TableDbi(table), &k, &v);
+  std::optional<ValueSlice> out;
+  if (rc == 0) {
+    out.emplace();
+    out->size = v.mv_size;
+    if (offset < v.mv_size) {
+      out->bytes.assign(static_cast<const char*>(v.mv_data) + offset,
+                        std::min<uint64_t>(length, v.mv_size - offset));
+    }
+  }
+  mdb_txn_abort(txn);
+  if (rc != 0 && rc != MDB_NOTFOUND) return Error("cannot read cache", rc);
+  return out;
+}
+
 int LmdbStore::EvictInTxn(MDB_txn* txn, uint64_t target_bytes,
                           uint64_t* evicted) {
   uint64_t bytes = GetU64(txn, meta_, "bytes");

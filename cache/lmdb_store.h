@@ -31,6 +31,10 @@ class LmdbStore : public Store {
 
   absl::StatusOr<std::optional<std::string>> Get(
       Table table, absl::string_view key) override;
+  absl::StatusOr<std::optional<ValueSlice>> GetSlice(Table table,
+                                                     absl::string_view key,
+                                                     uint64_t offset,
+                                                     uint64_t length) override;
   absl::Status Apply(const StoreUpdate& update) override;
   absl::StatusOr<CacheStats> ReadStats() override;
   absl::Status ZeroStats() override;

@@ -5,12 +5,12 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cache/lmdb_store.h"
+#include "cache/reapi_validate.h"
 #include "cache/remote_cache.h"
 #include "cache/sha256.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
@@ -18,20 +18,14 @@
 namespace helperlink {
 namespace {
 
-constexpr size_t kChunkBytes = 1 << 20;
-// Largest blob a ByteStream upload may announce: bounds server memory.
+// ByteStream reads send, and hold, one chunk at a time.
+constexpr int64_t kChunkBytes = 1 << 20;
+// Largest blob a ByteStream upload may announce (and at most the in-flight
+// budget).
 constexpr int64_t kMaxBlobBytes = int64_t{1} << 30;
 
 std::string CasKey(const std::string& hash) { return "cas:" + hash; }
 std::string AcKey(const std::string& hash) { return "ac:" + hash; }
-
-bool ValidHash(const std::string& hash) {
-  if (hash.size() != 64) return false;
-  for (char c : hash) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 grpc::Status Error(grpc::StatusCode code, const std::string& message) {
   return grpc::Status(code, message);
@@ -45,19 +39,16 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return text.str();
 }
 
-// Parses "[instance/]blobs/HASH/SIZE" or "[instance/]uploads/UUID/blobs/
-// HASH/SIZE[/metadata]" into hash and size.
-bool ParseResource(const std::string& name, bool upload, std::string* hash,
-                   int64_t* size) {
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  for (size_t i = 0; i + 2 < parts.size(); ++i) {
-    if (parts[i] != "blobs") continue;
-    if (upload && (i < 2 || parts[i - 2] != "uploads")) continue;
-    *hash = parts[i + 1];
-    return ValidHash(*hash) && absl::SimpleAtoi(parts[i + 2], size) &&
-           *size >= 0;
+// Sum of the digests' sizes, saturating at INT64_MAX (sizes are checked
+// not negative first).
+int64_t TotalSize(
+    const google::protobuf::RepeatedPtrField<reapi::Digest>& digests) {
+  int64_t total = 0;
+  for (const reapi::Digest& digest : digests) {
+    if (digest.size_bytes() > INT64_MAX - total) return INT64_MAX;
+    total += digest.size_bytes();
   }
-  return false;
+  return total;
 }
 
 }  // namespace
@@ -87,9 +78,15 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
                               public reapi::Capabilities::Service,
                               public google::bytestream::ByteStream::Service {
  public:
-  Services(Store& store, const ReapiServerOptions& options,
+  Services(Store& store, StreamRegistry& streams,
+           const ReapiServerOptions& options,
            std::optional<std::map<std::string, bool>> tokens)
-      : store_(store), options_(options), tokens_(std::move(tokens)) {}
+      : store_(store),
+        streams_(streams),
+        options_(options),
+        limits_(options.limits),
+        budget_(options.limits.max_inflight_bytes),
+        tokens_(std::move(tokens)) {}
 
   grpc::Status GetCapabilities(grpc::ServerContext* context,
                                const reapi::GetCapabilitiesRequest*,
@@ -101,7 +98,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
     cache->add_digest_functions(reapi::DigestFunction::SHA256);
     cache->mutable_action_cache_update_capabilities()->set_update_enabled(
         may_write);
-    cache->set_max_batch_total_size_bytes(options_.max_batch_bytes);
+    cache->set_max_batch_total_size_bytes(limits_.max_batch_bytes);
     cache->set_symlink_absolute_path_strategy(
         reapi::SymlinkAbsolutePathStrategy::DISALLOWED);
     for (auto* version : {reply->mutable_low_api_version(),
@@ -115,21 +112,25 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
                                const reapi::GetActionResultRequest* request,
                                reapi::ActionResult* reply) override {
     if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
-    const std::string& hash = request->action_digest().hash();
-    if (!ValidHash(hash)) return Error(grpc::INVALID_ARGUMENT, "bad digest");
-    auto bytes = store_.Get(Table::kEntries, AcKey(hash));
+    if (grpc::Status s = CheckDigestFunction(request->digest_function());
+        !s.ok())
+      return s;
+    const reapi::Digest& action = request->action_digest();
+    if (grpc::Status s = CheckDigest(action, "action_digest"); !s.ok())
+      return s;
+    auto bytes = store_.Get(Table::kEntries, AcKey(action.hash()));
     if (!bytes.ok())
       return Error(grpc::UNAVAILABLE, std::string(bytes.status().message()));
     if (!bytes->has_value() || !reply->ParseFromString(**bytes)) {
       return Error(grpc::NOT_FOUND, "no result for this action");
     }
-    // Never hand out a result whose outputs are gone.
-    for (const auto& file : reply->output_files()) {
-      if (!HasBlob(file.digest())) {
-        return Error(grpc::NOT_FOUND, "the result's outputs were evicted");
+    // Never hand out a result whose blobs are gone.
+    for (const reapi::Digest* digest : ReferencedDigests(*reply)) {
+      if (!CheckDigest(*digest, "").ok() || !HasBlob(*digest)) {
+        return Error(grpc::NOT_FOUND, "the result's blobs were evicted");
       }
     }
-    Touch(AcKey(hash));
+    Touch(AcKey(action.hash()));
     return grpc::Status::OK;
   }
 
@@ -138,22 +139,33 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       const reapi::UpdateActionResultRequest* request,
       reapi::ActionResult* reply) override {
     if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
-    const std::string& hash = request->action_digest().hash();
-    if (!ValidHash(hash)) return Error(grpc::INVALID_ARGUMENT, "bad digest");
-    for (const auto& file : request->action_result().output_files()) {
-      if (!HasBlob(file.digest())) {
-        return Error(grpc::FAILED_PRECONDITION,
-                     absl::StrCat("output ", file.path(),
-                                  " is not in the CAS; upload blobs first"));
+    if (grpc::Status s = CheckDigestFunction(request->digest_function());
+        !s.ok())
+      return s;
+    const reapi::Digest& action = request->action_digest();
+    if (grpc::Status s = CheckDigest(action, "action_digest"); !s.ok())
+      return s;
+    const reapi::ActionResult& result = request->action_result();
+    std::vector<const reapi::Digest*> digests = ReferencedDigests(result);
+    for (const reapi::Digest* digest : digests) {
+      if (grpc::Status s = CheckDigest(*digest, "action_result"); !s.ok())
+        return s;
+    }
+    for (const reapi::Digest* digest : digests) {
+      if (!HasBlob(*digest)) {
+        return Error(
+            grpc::FAILED_PRECONDITION,
+            absl::StrCat("blob ", digest->hash(), "/", digest->size_bytes(),
+                         " of the result is not in the CAS; "
+                         "upload blobs first"));
       }
     }
     StoreUpdate update;
-    update.put_entry.emplace(AcKey(hash),
-                             request->action_result().SerializeAsString());
+    update.put_entry.emplace(AcKey(action.hash()), result.SerializeAsString());
     absl::Status stored = store_.Apply(update);
     if (!stored.ok())
       return Error(grpc::UNAVAILABLE, std::string(stored.message()));
-    *reply = request->action_result();
+    *reply = result;
     return grpc::Status::OK;
   }
 
@@ -162,6 +174,13 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       const reapi::FindMissingBlobsRequest* request,
       reapi::FindMissingBlobsResponse* reply) override {
     if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = CheckDigestFunction(request->digest_function());
+        !s.ok())
+      return s;
+    for (const reapi::Digest& digest : request->blob_digests()) {
+      if (grpc::Status s = CheckDigest(digest, "blob_digests"); !s.ok())
+        return s;
+    }
     for (const reapi::Digest& digest : request->blob_digests()) {
       if (!HasBlob(digest)) *reply->add_missing_blob_digests() = digest;
     }
@@ -173,16 +192,25 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       const reapi::BatchUpdateBlobsRequest* request,
       reapi::BatchUpdateBlobsResponse* reply) override {
     if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    if (grpc::Status s = CheckDigestFunction(request->digest_function());
+        !s.ok())
+      return s;
     int64_t total = 0;
     for (const auto& blob : request->requests()) total += blob.data().size();
-    if (total > options_.max_batch_bytes) {
+    if (total > limits_.max_batch_bytes) {
       return Error(grpc::INVALID_ARGUMENT,
                    "batch exceeds max_batch_total_size_bytes; use ByteStream");
     }
+    // The blobs are copied into the store's transaction.
+    std::optional<ByteBudget::Lease> lease = budget_.TryReserve(total);
+    if (!lease) return OverBudget(total);
     for (const auto& blob : request->requests()) {
       auto* response = reply->add_responses();
       *response->mutable_digest() = blob.digest();
-      absl::Status stored = PutBlob(blob.digest(), blob.data());
+      grpc::Status valid = CheckDigest(blob.digest(), "digest");
+      absl::Status stored =
+          valid.ok() ? PutBlob(blob.digest(), blob.data())
+                     : absl::InvalidArgumentError(valid.error_message());
       response->mutable_status()->set_code(static_cast<int>(stored.code()));
       response->mutable_status()->set_message(std::string(stored.message()));
     }
@@ -193,16 +221,25 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
                               const reapi::BatchReadBlobsRequest* request,
                               reapi::BatchReadBlobsResponse* reply) override {
     if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
-    int64_t total = 0;
-    for (const auto& digest : request->digests()) total += digest.size_bytes();
-    if (total > options_.max_batch_bytes) {
+    if (grpc::Status s = CheckDigestFunction(request->digest_function());
+        !s.ok())
+      return s;
+    for (const reapi::Digest& digest : request->digests()) {
+      if (grpc::Status s = CheckDigest(digest, "digests"); !s.ok()) return s;
+    }
+    // Blobs are served only at their declared sizes, so the reply holds at
+    // most the declared total.
+    int64_t total = TotalSize(request->digests());
+    if (total > limits_.max_batch_bytes) {
       return Error(grpc::INVALID_ARGUMENT,
                    "batch exceeds max_batch_total_size_bytes; use ByteStream");
     }
+    std::optional<ByteBudget::Lease> lease = budget_.TryReserve(total);
+    if (!lease) return OverBudget(total);
     for (const reapi::Digest& digest : request->digests()) {
       auto* response = reply->add_responses();
       *response->mutable_digest() = digest;
-      auto blob = GetBlob(digest);
+      std::optional<std::string> blob = GetBlob(digest);
       if (!blob) {
         response->mutable_status()->set_code(grpc::NOT_FOUND);
         response->mutable_status()->set_message("blob not found");
@@ -218,29 +255,42 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       const google::bytestream::ReadRequest* request,
       grpc::ServerWriter<google::bytestream::ReadResponse>* writer) override {
     if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    std::unique_ptr<StreamRegistry::Ticket> ticket = streams_.Enter(context);
+    if (!ticket) return TooManyStreams();
     reapi::Digest digest;
-    std::string hash;
-    int64_t size = 0;
-    if (!ParseResource(request->resource_name(), false, &hash, &size)) {
-      return Error(grpc::INVALID_ARGUMENT, "bad resource name");
-    }
-    digest.set_hash(hash);
-    digest.set_size_bytes(size);
-    auto blob = GetBlob(digest);
-    if (!blob) return Error(grpc::NOT_FOUND, "blob not found");
-    int64_t offset = request->read_offset();
-    if (offset < 0 || offset > static_cast<int64_t>(blob->size())) {
-      return Error(grpc::OUT_OF_RANGE, "read_offset out of range");
-    }
-    int64_t end = static_cast<int64_t>(blob->size());
-    if (request->read_limit() > 0)
-      end = std::min(end, offset + request->read_limit());
+    if (grpc::Status s = ParseResourceName(request->resource_name(),
+                                           ResourceKind::kRead, &digest);
+        !s.ok())
+      return s;
+    // Checked against the declared size before the blob is looked up.
+    ReadRange range;
+    if (grpc::Status s =
+            CheckReadRange(request->read_offset(), request->read_limit(),
+                           digest.size_bytes(), &range);
+        !s.ok())
+      return s;
+    if (digest.size_bytes() == 0) return grpc::Status::OK;
+    if (!HasBlob(digest)) return Error(grpc::NOT_FOUND, "blob not found");
+    Touch(CasKey(digest.hash()));
     google::bytestream::ReadResponse chunk;
-    for (int64_t at = offset; at < end; at += kChunkBytes) {
-      chunk.set_data(
-          blob->substr(at, std::min<int64_t>(kChunkBytes, end - at)));
+    for (int64_t at = range.begin; at < range.end; at += kChunkBytes) {
+      int64_t length = std::min(kChunkBytes, range.end - at);
+      auto slice = store_.GetSlice(Table::kEntries, CasKey(digest.hash()),
+                                   static_cast<uint64_t>(at),
+                                   static_cast<uint64_t>(length));
+      if (!slice.ok()) {
+        return Error(grpc::UNAVAILABLE, std::string(slice.status().message()));
+      }
+      if (!slice->has_value() ||
+          static_cast<int64_t>((*slice)->size) != digest.size_bytes() ||
+          static_cast<int64_t>((*slice)->bytes.size()) != length) {
+        return Error(grpc::NOT_FOUND, "blob evicted while being read");
+      }
+      *chunk.mutable_data() = std::move((*slice)->bytes);
       if (!writer->Write(chunk)) break;
+      ticket->Touch();
     }
+    if (ticket->timed_out()) return IdleTimeout();
     return grpc::Status::OK;
   }
 
@@ -249,43 +299,65 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerReader<google::bytestream::WriteRequest>* reader,
       google::bytestream::WriteResponse* reply) override {
     if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    std::unique_ptr<StreamRegistry::Ticket> ticket = streams_.Enter(context);
+    if (!ticket) return TooManyStreams();
     google::bytestream::WriteRequest chunk;
-    std::string hash, data;
-    int64_t size = -1;
-    bool finished = false;
-    while (reader->Read(&chunk)) {
-      if (size < 0) {
-        if (!ParseResource(chunk.resource_name(), true, &hash, &size)) {
-          return Error(grpc::INVALID_ARGUMENT, "bad upload resource name");
+    std::string resource, data;
+    reapi::Digest digest;
+    std::optional<ByteBudget::Lease> lease;
+    bool started = false, finished = false;
+    while (!finished && reader->Read(&chunk)) {
+      ticket->Touch();
+      if (!started) {
+        started = true;
+        resource = chunk.resource_name();
+        if (grpc::Status s =
+                ParseResourceName(resource, ResourceKind::kUpload, &digest);
+            !s.ok())
+          return s;
+        int64_t size = digest.size_bytes();
+        if (size > std::min(kMaxBlobBytes, budget_.limit())) {
+          return Error(
+              grpc::RESOURCE_EXHAUSTED,
+              absl::StrCat("blob of ", size,
+                           " bytes is larger than this server takes (",
+                           std::min(kMaxBlobBytes, budget_.limit()), ")"));
         }
-        if (size > kMaxBlobBytes) {
-          return Error(grpc::RESOURCE_EXHAUSTED, "blob too large");
+        // A blob already present needs no bytes: the spec lets the server
+        // answer at once with the full size.
+        if (HasBlob(digest)) {
+          reply->set_committed_size(size);
+          return grpc::Status::OK;
         }
+        lease = budget_.TryReserve(size);
+        if (!lease) return OverBudget(size);
         data.reserve(static_cast<size_t>(size));
+      } else if (!chunk.resource_name().empty() &&
+                 chunk.resource_name() != resource) {
+        return Error(grpc::INVALID_ARGUMENT,
+                     "resource_name changed within one upload");
       }
       if (chunk.write_offset() != static_cast<int64_t>(data.size())) {
-        return Error(grpc::INVALID_ARGUMENT, "write_offset out of order");
+        return Error(grpc::INVALID_ARGUMENT,
+                     absl::StrCat("write_offset ", chunk.write_offset(),
+                                  ", expected ", data.size()));
       }
-      data += chunk.data();
-      if (static_cast<int64_t>(data.size()) > size) {
+      if (static_cast<int64_t>(chunk.data().size()) >
+          digest.size_bytes() - static_cast<int64_t>(data.size())) {
         return Error(grpc::INVALID_ARGUMENT,
                      "more data than the digest's size");
       }
-      if (chunk.finish_write()) {
-        finished = true;
-        break;
-      }
+      data += chunk.data();
+      finished = chunk.finish_write();
     }
+    if (ticket->timed_out()) return IdleTimeout();
     if (!finished) return Error(grpc::INVALID_ARGUMENT, "upload not finished");
-    reapi::Digest digest;
-    digest.set_hash(hash);
-    digest.set_size_bytes(size);
-    absl::Status stored = PutBlob(digest, data);
+    absl::Status stored = PutBlob(digest, std::move(data));
     if (!stored.ok()) {
       return Error(static_cast<grpc::StatusCode>(stored.code()),
                    std::string(stored.message()));
     }
-    reply->set_committed_size(size);
+    reply->set_committed_size(digest.size_bytes());
     return grpc::Status::OK;
   }
 
@@ -316,22 +388,47 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
     return grpc::Status::OK;
   }
 
-  bool HasBlob(const reapi::Digest& digest) {
-    if (digest.size_bytes() == 0) return true;  // the empty blob always exists
-    auto bytes = store_.Get(Table::kEntries, CasKey(digest.hash()));
-    return bytes.ok() && bytes->has_value() &&
-           static_cast<int64_t>((*bytes)->size()) == digest.size_bytes();
+  grpc::Status OverBudget(int64_t bytes) {
+    return Error(grpc::RESOURCE_EXHAUSTED,
+                 absl::StrCat("the server holds ", budget_.in_use(), " of its ",
+                              budget_.limit(), " in-flight bytes; ", bytes,
+                              " more do not fit now, retry later"));
+  }
+  grpc::Status TooManyStreams() {
+    return Error(grpc::RESOURCE_EXHAUSTED,
+                 absl::StrCat("the server has its ", streams_.max_streams(),
+                              " ByteStream calls open; retry later"));
+  }
+  grpc::Status IdleTimeout() {
+    return Error(grpc::DEADLINE_EXCEEDED,
+                 absl::StrCat("no data for ",
+                              absl::FormatDuration(streams_.idle_timeout()),
+                              "; the stream was closed"));
   }
 
+  // `digest` has been checked. The empty blob always exists; any other is
+  // present only at exactly its declared size.
+  bool HasBlob(const reapi::Digest& digest) {
+    if (digest.size_bytes() == 0) return true;
+    auto slice = store_.GetSlice(Table::kEntries, CasKey(digest.hash()), 0, 0);
+    return slice.ok() && slice->has_value() &&
+           static_cast<int64_t>((*slice)->size) == digest.size_bytes();
+  }
+
+  // The blob at its declared size, never bigger: sized before it is copied.
   std::optional<std::string> GetBlob(const reapi::Digest& digest) {
     if (digest.size_bytes() == 0) return std::string();
+    if (!HasBlob(digest)) return std::nullopt;
     auto bytes = store_.Get(Table::kEntries, CasKey(digest.hash()));
-    if (!bytes.ok() || !bytes->has_value()) return std::nullopt;
+    if (!bytes.ok() || !bytes->has_value() ||
+        static_cast<int64_t>((*bytes)->size()) != digest.size_bytes()) {
+      return std::nullopt;
+    }
     Touch(CasKey(digest.hash()));
     return std::move(**bytes);
   }
 
-  absl::Status PutBlob(const reapi::Digest& digest, const std::string& data) {
+  absl::Status PutBlob(const reapi::Digest& digest, std::string data) {
     reapi::Digest actual = DigestOf(data);
     if (actual.hash() != digest.hash() ||
         actual.size_bytes() != digest.size_bytes()) {
@@ -339,9 +436,9 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
     }
     if (data.empty()) return absl::OkStatus();
     StoreUpdate update;
-    update.put_entry.emplace(CasKey(digest.hash()), data);
     update.stats.stores = 1;
     update.stats.bytes_written = data.size();
+    update.put_entry.emplace(CasKey(digest.hash()), std::move(data));
     return store_.Apply(update);
   }
 
@@ -352,7 +449,10 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
   }
 
   Store& store_;
+  StreamRegistry& streams_;
   ReapiServerOptions options_;
+  const ReapiServerLimits limits_;
+  ByteBudget budget_;
   std::optional<std::map<std::string, bool>> tokens_;
 };
 
@@ -390,12 +490,37 @@ absl::StatusOr<std::unique_ptr<ReapiServer>> ReapiServer::Start(
   } else {
     credentials = grpc::InsecureServerCredentials();
   }
-  server->services_ =
-      std::make_unique<Services>(*server->store_, options, std::move(tokens));
+  const ReapiServerLimits& limits = options.limits;
+  if (limits.max_batch_bytes <= 0 || limits.max_inflight_bytes <= 0 ||
+      limits.max_streams <= 0 ||
+      limits.stream_idle_timeout <= absl::ZeroDuration() ||
+      limits.connection_idle_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("cache server limits must be positive");
+  }
+  server->streams_ = std::make_unique<StreamRegistry>(
+      limits.max_streams, limits.stream_idle_timeout);
+  server->services_ = std::make_unique<Services>(
+      *server->store_, *server->streams_, options, std::move(tokens));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, credentials, &server->port_);
-  builder.SetMaxReceiveMessageSize(64 << 20);
-  builder.SetMaxSendMessageSize(64 << 20);
+  // Threads: a call beyond the quota is answered RESOURCE_EXHAUSTED by
+  // gRPC itself. Messages: a full batch and its framing, either way.
+  grpc::ResourceQuota quota("helperlink-cache-server");
+  quota.SetMaxThreads(limits.ThreadQuota());
+  builder.SetResourceQuota(quota);
+  int message_bytes =
+      static_cast<int>(std::min<int64_t>(limits.MaxMessageBytes(), INT32_MAX));
+  builder.SetMaxReceiveMessageSize(message_bytes);
+  builder.SetMaxSendMessageSize(message_bytes);
+  auto millis = [](absl::Duration d) {
+    return static_cast<int>(
+        std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+  };
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             millis(limits.connection_idle_timeout));
+  // Dead peers are found by keepalive pings, so their calls end.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   builder.RegisterService(
       static_cast<reapi::ActionCache::Service*>(server->services_.get()));
   builder.RegisterService(
@@ -415,6 +540,9 @@ absl::StatusOr<std::unique_ptr<ReapiServer>> ReapiServer::Start(
 
 ReapiServer::~ReapiServer() {
   if (server_) server_->Shutdown();
+  server_.reset();
+  services_.reset();
+  streams_.reset();
 }
 
 void ReapiServer::Wait() { server_->Wait(); }

@@ -149,7 +149,8 @@ RemoteAction MakeRemoteAction(const KeyInputs& inputs, uint64_t crate_size,
   *action.mutable_command_digest() = DigestOf(Deterministic(command));
   *action.mutable_input_root_digest() = DigestOf(Deterministic(root));
   action.set_salt(absl::StrCat("helperlink-cache-", kCacheFormatVersion));
-  return RemoteAction{DigestOf(Deterministic(action))};
+  return RemoteAction{DigestOf(Deterministic(action)),
+                      TargetOfCompilerFlags(inputs.flags)};
 }
 
 absl::StatusOr<std::unique_ptr<RemoteCache>> RemoteCache::Create(
@@ -322,6 +323,11 @@ absl::StatusOr<std::optional<CachedObject>> RemoteCache::Lookup(
       return miss_corrupt();
     }
     *out = std::move(**blob);
+  }
+  // Whatever the writer claimed, only a relocatable object for this target
+  // is ever handed out as one.
+  if (!CheckRelocatableObject(entry.object, action.target).ok()) {
+    return miss_corrupt();
   }
   ++stats_.hits;
   return std::optional<CachedObject>(std::move(entry));

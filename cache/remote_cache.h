@@ -14,10 +14,12 @@
 // Reads: GetActionResult, then BatchReadBlobs, or ByteStream Read for blobs
 // above the server's max_batch_total_size_bytes (4 MiB if it names none).
 // Every downloaded blob is re-hashed; an ActionResult whose blobs are
-// missing or wrong is a miss. Writes (only when enabled): FindMissingBlobs,
-// BatchUpdateBlobs or ByteStream Write (uploads/<uuid>/blobs/...), then
-// UpdateActionResult. Every call has a deadline; errors are returned, and
-// callers count them and carry on locally.
+// missing or wrong is a miss, and so is one whose object is not an ELF
+// relocatable object for the request's target (object_target.h): a writer
+// cannot hand a reader an empty file or a foreign object. Writes (only when
+// enabled): FindMissingBlobs, BatchUpdateBlobs or ByteStream Write
+// (uploads/<uuid>/blobs/...), then UpdateActionResult. Every call has a
+// deadline; errors are returned, and callers count them and carry on locally.
 #ifndef HELPERLINK_CACHE_REMOTE_CACHE_H_
 #define HELPERLINK_CACHE_REMOTE_CACHE_H_
 
@@ -34,6 +36,7 @@
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cache/entry.h"
 #include "cache/key.h"
+#include "cache/object_target.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
 
 namespace helperlink {
@@ -79,6 +82,7 @@ absl::StatusOr<RemoteOptions> ToRemoteOptions(const RemoteSettings& settings);
 // The REAPI Action for one object; see the header comment.
 struct RemoteAction {
   reapi::Digest action_digest;
+  ObjectTarget target;  // what a hit's object must be, from the flags
 };
 RemoteAction MakeRemoteAction(const KeyInputs& inputs, uint64_t crate_size,
                               const std::vector<uint64_t>& helper_sizes);
@@ -96,7 +100,8 @@ class RemoteCache {
       RemoteOptions options);
 
   // nullopt on a miss (including a result whose blobs are missing or
-  // corrupt, counted in stats().corrupt). An error means the remote could
+  // corrupt, or whose object is not one for action.target: counted in
+  // stats().corrupt). An error means the remote could
   // not answer (counted in stats().errors).
   absl::StatusOr<std::optional<CachedObject>> Lookup(
       const RemoteAction& action);

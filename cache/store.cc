@@ -17,6 +17,21 @@ void CacheStats::Add(const CacheStats& d) {
   corrupt += d.corrupt;
 }
 
+absl::StatusOr<std::optional<ValueSlice>> Store::GetSlice(Table table,
+                                                          absl::string_view key,
+                                                          uint64_t offset,
+                                                          uint64_t length) {
+  absl::StatusOr<std::optional<std::string>> value = Get(table, key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<ValueSlice>();
+  ValueSlice slice;
+  slice.size = (*value)->size();
+  if (offset < slice.size) {
+    slice.bytes = (*value)->substr(offset, length);
+  }
+  return std::optional<ValueSlice>(std::move(slice));
+}
+
 absl::StatusOr<CachePolicy> ParseCachePolicy(absl::string_view text) {
   CachePolicy policy;
   if (text.empty()) return policy;

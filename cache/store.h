@@ -48,12 +48,24 @@ struct StoreUpdate {
   CacheStats stats;  // counters to add
 };
 
+// Part of a value: its bytes from some offset, and the whole value's size.
+struct ValueSlice {
+  std::string bytes;
+  uint64_t size = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
   // The value under `key`, or nullopt.
   virtual absl::StatusOr<std::optional<std::string>> Get(
       Table table, absl::string_view key) = 0;
+  // Up to `length` bytes of the value under `key` from `offset` (fewer at
+  // its end, none past it) and the value's size; nullopt if absent. Lets a
+  // large value be sized or streamed without copying it whole. The default
+  // goes through Get.
+  virtual absl::StatusOr<std::optional<ValueSlice>> GetSlice(
+      Table table, absl::string_view key, uint64_t offset, uint64_t length);
   // Applies `update` atomically. Storing an entry beyond the size limit
   // evicts least recently used entries (counted in the stats); a store that
   // cannot make room drops the new entry rather than fail. An entry larger

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 #include "cache/local_cache.h"
 #include "cache/reapi_server.h"
 #include "cache/remote_cache.h"
@@ -49,7 +50,11 @@ void Usage(std::FILE* out) {
                "usage: helperlinkd --serve-cache ADDR --cache-dir DIR "
                "[--tls-cert F --tls-key F]\n"
                "       [--token-file F] [--cache-policy P] "
-               "[--max-batch-bytes N]\n");
+               "[--max-batch-bytes N]\n"
+               "       [--max-inflight-bytes N] [--max-streams N] "
+               "[--stream-idle-timeout SECONDS]\n"
+               "       [--connection-idle-timeout SECONDS]   "
+               "(N: bytes, or with K, M or G)\n");
 }
 
 int RunOneshotMain(const std::vector<std::string>& args) {
@@ -162,11 +167,51 @@ int RunDaemonMain(const std::vector<std::string>& args) {
   return 0;
 }
 
+// A positive byte count, optionally with a K, M or G suffix (powers of 2).
+bool ParseBytes(const std::string& text, int64_t* out) {
+  std::string number = text;
+  int shift = 0;
+  if (!number.empty()) {
+    switch (number.back()) {
+      case 'K':
+      case 'k':
+        shift = 10;
+        break;
+      case 'M':
+      case 'm':
+        shift = 20;
+        break;
+      case 'G':
+      case 'g':
+        shift = 30;
+        break;
+    }
+    if (shift) number.pop_back();
+  }
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(number, &value) || value <= 0 ||
+      value > (INT64_MAX >> shift)) {
+    return false;
+  }
+  *out = value << shift;
+  return true;
+}
+
+bool ParseSeconds(const std::string& text, absl::Duration* out) {
+  double seconds = 0;
+  if (!absl::SimpleAtod(text, &seconds) || !(seconds > 0) || seconds > 1e6) {
+    return false;
+  }
+  *out = absl::Seconds(seconds);
+  return true;
+}
+
 std::atomic<bool> g_stop{false};
 void OnStopSignal(int) { g_stop = true; }
 
 int RunServeCacheMain(const std::vector<std::string>& args) {
   helperlink::ReapiServerOptions options;
+  helperlink::ReapiServerLimits& limits = options.limits;
   std::string policy;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -182,9 +227,26 @@ int RunServeCacheMain(const std::vector<std::string>& args) {
     } else if (arg == "--cache-policy" && has_value) {
       policy = args[++i];
     } else if (arg == "--max-batch-bytes" && has_value) {
-      if (!absl::SimpleAtoi(args[++i], &options.max_batch_bytes) ||
-          options.max_batch_bytes <= 0) {
-        return Fail("--max-batch-bytes needs a positive number");
+      if (!ParseBytes(args[++i], &limits.max_batch_bytes)) {
+        return Fail("--max-batch-bytes needs a positive size");
+      }
+    } else if (arg == "--max-inflight-bytes" && has_value) {
+      if (!ParseBytes(args[++i], &limits.max_inflight_bytes)) {
+        return Fail("--max-inflight-bytes needs a positive size");
+      }
+    } else if (arg == "--max-streams" && has_value) {
+      if (!absl::SimpleAtoi(args[++i], &limits.max_streams) ||
+          limits.max_streams <= 0 || limits.max_streams > 100000) {
+        return Fail("--max-streams needs a positive number");
+      }
+    } else if (arg == "--stream-idle-timeout" && has_value) {
+      if (!ParseSeconds(args[++i], &limits.stream_idle_timeout)) {
+        return Fail("--stream-idle-timeout needs a positive number of seconds");
+      }
+    } else if (arg == "--connection-idle-timeout" && has_value) {
+      if (!ParseSeconds(args[++i], &limits.connection_idle_timeout)) {
+        return Fail(
+            "--connection-idle-timeout needs a positive number of seconds");
       }
     } else if (options.address.empty() && !arg.empty() && arg[0] != '-') {
       options.address = arg;
@@ -204,6 +266,12 @@ int RunServeCacheMain(const std::vector<std::string>& args) {
   if (!server.ok()) return Fail(std::string(server.status().message()));
   std::printf("helperlinkd: serving the cache in %s on port %d\n",
               options.cache_dir.c_str(), (*server)->port());
+  std::printf(
+      "helperlinkd: limits: %lld in-flight bytes, %d streams (%d threads), "
+      "%lld-byte batches, streams idle %s\n",
+      static_cast<long long>(limits.max_inflight_bytes), limits.max_streams,
+      limits.ThreadQuota(), static_cast<long long>(limits.max_batch_bytes),
+      absl::FormatDuration(limits.stream_idle_timeout).c_str());
   std::fflush(stdout);
   std::signal(SIGTERM, OnStopSignal);
   std::signal(SIGINT, OnStopSignal);

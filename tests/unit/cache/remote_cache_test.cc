@@ -16,6 +16,21 @@
 namespace helperlink {
 namespace {
 
+// An x86_64 ELF relocatable object header followed by `payload`: what the
+// remote cache accepts as an object for the tests' host target.
+std::string Object(const std::string& payload) {
+  std::string header(64, '\0');
+  header.replace(0, 4,
+                 "\x7f"
+                 "ELF");
+  header[4] = 2;    // ELFCLASS64
+  header[5] = 1;    // little-endian
+  header[6] = 1;    // EV_CURRENT
+  header[16] = 1;   // ET_REL
+  header[18] = 62;  // EM_X86_64
+  return header + payload;
+}
+
 class RemoteCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -32,7 +47,7 @@ class RemoteCacheTest : public ::testing::Test {
     ReapiServerOptions options;
     options.address = "127.0.0.1:0";
     options.cache_dir = dir_ + "/server";
-    options.max_batch_bytes = max_batch;
+    options.limits.max_batch_bytes = max_batch;
     if (tokens) options.token_file = dir_ + "/tokens";
     auto server = ReapiServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -67,11 +82,12 @@ TEST_F(RemoteCacheTest, UploadThenLookupThroughBatches) {
   auto writer = Client(true);
   auto reader = Client(false);
   EXPECT_FALSE(reader->Lookup(Action('c'))->has_value());
-  ASSERT_TRUE(writer->Upload(Action('c'), {"OBJECT", "{\"r\": 1}"}).ok());
+  ASSERT_TRUE(
+      writer->Upload(Action('c'), {Object("OBJECT"), "{\"r\": 1}"}).ok());
   auto found = reader->Lookup(Action('c'));
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_TRUE(found->has_value());
-  EXPECT_EQ((*found)->object, "OBJECT");
+  EXPECT_EQ((*found)->object, Object("OBJECT"));
   EXPECT_EQ((*found)->report_json, "{\"r\": 1}");
   EXPECT_EQ(reader->stats().hits, 1u);
   EXPECT_EQ(reader->stats().misses, 1u);
@@ -82,6 +98,7 @@ TEST_F(RemoteCacheTest, LargeBlobsGoThroughByteStream) {
   std::string object(5 << 20, '\0');
   for (size_t i = 0; i < object.size(); ++i)
     object[i] = static_cast<char>(i * 7);
+  object = Object(object);
   auto writer = Client(true);
   ASSERT_TRUE(writer->Upload(Action('c'), {object, "{}"}).ok());
   auto found = Client(false)->Lookup(Action('c'));
@@ -91,7 +108,7 @@ TEST_F(RemoteCacheTest, LargeBlobsGoThroughByteStream) {
 
 TEST_F(RemoteCacheTest, SmallBatchLimitForcesByteStream) {
   StartServer(false, /*max_batch=*/1024);
-  std::string object(100000, 'b');
+  std::string object = Object(std::string(100000, 'b'));
   ASSERT_TRUE(Client(true)->Upload(Action('c'), {object, "{}"}).ok());
   auto found = Client(false)->Lookup(Action('c'));
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
@@ -101,7 +118,7 @@ TEST_F(RemoteCacheTest, SmallBatchLimitForcesByteStream) {
 TEST_F(RemoteCacheTest, ReadOnlyClientsNeverWrite) {
   StartServer(false);
   auto reader = Client(false);
-  absl::Status status = reader->Upload(Action('c'), {"OBJ", "{}"});
+  absl::Status status = reader->Upload(Action('c'), {Object("OBJ"), "{}"});
   EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
   EXPECT_FALSE(Client(false)->Lookup(Action('c'))->has_value());
 }
@@ -118,11 +135,12 @@ TEST_F(RemoteCacheTest, TokensAreChecked) {
   EXPECT_EQ(wrong->stats().errors, 1u);
   // A read-only token may read but not write.
   auto reader = Client(true, "reader-token");
-  absl::Status denied = reader->Upload(Action('c'), {"OBJ", "{}"});
+  absl::Status denied = reader->Upload(Action('c'), {Object("OBJ"), "{}"});
   EXPECT_TRUE(absl::IsPermissionDenied(denied)) << denied;
   // The writer's token works both ways.
-  ASSERT_TRUE(
-      Client(true, "writer-token")->Upload(Action('c'), {"OBJ", "{}"}).ok());
+  ASSERT_TRUE(Client(true, "writer-token")
+                  ->Upload(Action('c'), {Object("OBJ"), "{}"})
+                  .ok());
   auto found = Client(false, "reader-token")->Lookup(Action('c'));
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
 }
