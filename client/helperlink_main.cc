@@ -308,7 +308,7 @@ std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
     if (!file.ok()) return std::nullopt;  // the daemon reports it
     std::optional<std::string> digest = (*cache)->KnownDigest(*file);
     if (!digest) {
-      auto bytes = helperlink::ReadFileToString(path);
+      auto bytes = helperlink::ReadInputFile(path, helperlink::kMaxInputBytes);
       if (!bytes.ok()) return std::nullopt;
       digest = helperlink::Sha256Hex(*bytes);
       (*cache)->RememberDigest(*file, *digest);

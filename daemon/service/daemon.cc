@@ -83,6 +83,8 @@ absl::Status RunDaemon(const DaemonOptions& options) {
     return absl::UnavailableError(
         absl::StrCat(paths->socket, ": cannot listen"));
   }
+  // In our verified dir, which no one else can write: no link to follow.
+  ::fchmodat(socket_dir->get(), socket_name.c_str(), 0600, 0);
   log.Write(absl::StrFormat(
       "start pid %d workers %d idle-timeout %ds socket %s", ::getpid(),
       pool.workers(), options.idle_timeout_seconds, paths->socket));
