@@ -161,6 +161,62 @@ as_victim env -i PATH="$PATH" HELPERLINK_DIR="$WORK/v/s-cache" HELPERLINK_IDLE_T
 grep -q '"result": "hit"' "$WORK/v/c2.json" || fail "(c) second build without HOME did not hit"
 cmp -s "$WORK/v/c2.o" "$WORK/ref.o" || fail "(c) cached object differs"
 ok
+# An intact entry moved onto another key (as anyone who can write the
+# cache could do): in every LMDB leaf page of the entries table that holds
+# both tiny's and mixed's entries, the two nodes trade keys (and their slots
+# in the page's sorted index), so tiny's key leads to mixed's whole,
+# checksummed entry. It must be a counted miss, and the object tiny's.
+swap_entries() {  # DATA.MDB KEY_A KEY_B
+  perl -e '
+    my ($db, $a, $b) = @ARGV;
+    open(my $d, "+<:raw", $db) or die "$db: $!\n"; local $/; my $data = <$d>;
+    my $swapped = 0;
+    for (my $page = 0; $page < length($data); $page += 4096) {
+      my $p = substr($data, $page, 4096);
+      my ($at_a, $at_b) = (index($p, $a), index($p, $b));
+      next if $at_a < 24 || $at_b < 24;
+      # Leaf node: u16 lo, hi (data size), flags, key size, then the key.
+      my ($lo_a, $hi_a, $flags_a, $ks_a) = unpack("vvvv", substr($p, $at_a - 8, 8));
+      my ($lo_b, $hi_b, $flags_b, $ks_b) = unpack("vvvv", substr($p, $at_b - 8, 8));
+      next unless $ks_a == 64 && $ks_b == 64;
+      # Entries, not the atime table (8-byte values): big or overflow data.
+      next unless ($lo_a > 64 || $flags_a & 1) && ($lo_b > 64 || $flags_b & 1);
+      # The page index (u16 node offsets after the 16-byte header).
+      my $lower = unpack("v", substr($p, 12, 2));
+      my ($slot_a, $slot_b);
+      for (my $o = 16; $o < $lower; $o += 2) {
+        my $node = unpack("v", substr($p, $o, 2));
+        $slot_a = $o if $node == $at_a - 8;
+        $slot_b = $o if $node == $at_b - 8;
+      }
+      next unless defined $slot_a && defined $slot_b;
+      substr($p, $slot_a, 2) = pack("v", $at_b - 8);
+      substr($p, $slot_b, 2) = pack("v", $at_a - 8);
+      substr($p, $at_a, 64) = $b;
+      substr($p, $at_b, 64) = $a;
+      substr($data, $page, 4096) = $p;
+      $swapped++;
+    }
+    die "no page holds both entries\n" unless $swapped;
+    seek($d, 0, 0); print $d $data; close($d);
+  ' "$@"
+}
+swap_env=(env HELPERLINK_DIR="$WORK/state-swap" HELPERLINK_CACHE_DIR="$WORK/swap")
+"$HELPERLINK" --no-daemon --no-cache "${BUILD[@]}" -o "$WORK/mixed-ref.o" "$FX/mixed.bc" -- "${CC[@]}"
+for crate in tiny mixed; do
+  "${swap_env[@]}" "$HELPERLINK" --no-daemon "${BUILD[@]}" --report "$WORK/swap-$crate.json" \
+    -o "$WORK/swap-$crate.o" "$FX/$crate.bc" -- "${CC[@]}"
+done
+key() { grep -oE '"key": "[0-9a-f]{64}"' "$1" | grep -oE '[0-9a-f]{64}'; }
+swap_entries "$WORK/swap/cache.lmdb/data.mdb" "$(key "$WORK/swap-tiny.json")" "$(key "$WORK/swap-mixed.json")" ||
+  fail "(c) could not swap the entries"
+"${swap_env[@]}" "$HELPERLINK" --no-daemon "${BUILD[@]}" --report "$WORK/swap-again.json" \
+  -o "$WORK/swap-again.o" "$FX/tiny.bc" -- "${CC[@]}" || fail "(c) build after the swap failed"
+cmp -s "$WORK/swap-again.o" "$WORK/ref.o" || fail "(c) an entry under another key was served as tiny's object"
+grep -q '"result": "miss"' "$WORK/swap-again.json" || fail "(c) the swapped entry was not a miss"
+[[ $("${swap_env[@]}" "$HELPERLINK" --stats --json | grep -oE '"corrupt": [0-9]+' | grep -oE '[0-9]+$') -eq 1 ]] ||
+  fail "(c) the swapped entry was not counted as corrupt"
+ok
 # An attacker-owned, world-writable cache dir is not used: one line, the
 # build goes on without the cache, and nothing is written there.
 as_attacker mkdir -m 777 "$WORK/a/cache"
