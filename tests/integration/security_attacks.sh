@@ -23,13 +23,19 @@ vuid=$(id -u "$victim")
 auid=$(id -u "$attacker")
 attacker_daemon=
 cleanup() {
-  [[ -n $attacker_daemon ]] && kill "$attacker_daemon" 2>/dev/null || true
+  local pid
+  for pid in $(daemon_pids "$WORK/a/state"); do
+    kill "$pid" 2>/dev/null || true
+    # userdel refuses a user who still runs processes.
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+  done
+  [[ -n $attacker_daemon ]] && wait "$attacker_daemon" 2>/dev/null || true
   for dir in "$WORK"/v/s*; do
     [[ -d $dir ]] && as_victim env HELPERLINK_DIR="$dir" "$HELPERLINK" --stop 2>/dev/null || true
   done
   rm -rf "/tmp/helperlink-$vuid"
-  userdel "$victim" 2>/dev/null || true
-  userdel "$attacker" 2>/dev/null || true
+  userdel "$victim" || echo "warning: could not remove user $victim" >&2
+  userdel "$attacker" || echo "warning: could not remove user $attacker" >&2
   stop_daemons
 }
 trap cleanup EXIT
