@@ -31,13 +31,22 @@ uint32_t GetU32(const char* p) {
   return value;
 }
 
+// The checksum binds the payload to the key it is stored under.
+Sha256Digest Checksum(absl::string_view key, absl::string_view payload) {
+  std::string size;
+  PutU64(&size, key.size());
+  Sha256 hash;
+  hash.Update(size).Update(key).Update(payload);
+  return hash.Finish();
+}
+
 absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("corrupt cache entry: ", what));
 }
 
 }  // namespace
 
-std::string EncodeEntry(const CachedObject& entry) {
+std::string EncodeEntry(absl::string_view key, const CachedObject& entry) {
   std::string payload;
   payload.reserve(16 + entry.object.size() + entry.report_json.size());
   PutU64(&payload, entry.object.size());
@@ -48,13 +57,14 @@ std::string EncodeEntry(const CachedObject& entry) {
   out.reserve(kHeaderSize + payload.size());
   PutU32(&out, kEntryFormatVersion);
   PutU64(&out, payload.size());
-  Sha256Digest checksum = Sha256Of(payload);
+  Sha256Digest checksum = Checksum(key, payload);
   out.append(reinterpret_cast<const char*>(checksum.data()), checksum.size());
   out += payload;
   return out;
 }
 
-absl::StatusOr<CachedObject> DecodeEntry(absl::string_view bytes) {
+absl::StatusOr<CachedObject> DecodeEntry(absl::string_view key,
+                                         absl::string_view bytes) {
   if (bytes.size() < kHeaderSize) return Corrupt("shorter than its header");
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Corrupt("bad magic");
@@ -67,9 +77,9 @@ absl::StatusOr<CachedObject> DecodeEntry(absl::string_view bytes) {
   uint64_t payload_size = GetU64(bytes.data() + 8);
   absl::string_view payload = bytes.substr(kHeaderSize);
   if (payload.size() != payload_size) return Corrupt("wrong length");
-  Sha256Digest checksum = Sha256Of(payload);
+  Sha256Digest checksum = Checksum(key, payload);
   if (std::memcmp(checksum.data(), bytes.data() + 16, 32) != 0) {
-    return Corrupt("checksum mismatch");
+    return Corrupt("checksum mismatch (damaged, or stored under another key)");
   }
   CachedObject entry;
   if (payload.size() < 8) return Corrupt("no object size");

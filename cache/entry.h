@@ -1,14 +1,17 @@
 // The bytes of one cache entry: an object and its report, wrapped so that a
-// truncated or corrupted value is always detected on read.
+// truncated or corrupted value, or a value stored under another key than
+// its own, is always detected on read.
 //
 //   entry   := magic version payload_size checksum payload
 //   magic   := "HLCE"                       4 bytes
-//   version := u32, little endian           kEntryFormatVersion (1)
+//   version := u32, little endian           kEntryFormatVersion (2)
 //   payload_size := u64, little endian      bytes of payload
-//   checksum := 32 bytes                    SHA-256 of payload
+//   checksum := 32 bytes                    SHA-256 of key_size key payload
 //   payload := object_size object report_size report
-//   object_size, report_size := u64, little endian
+//   key_size, object_size, report_size := u64, little endian
 //
+// The key is not stored in the entry, only covered by the checksum: an entry
+// copied or moved onto another key fails its checksum like a flipped byte.
 // Nothing is trusted before the checksum matches.
 #ifndef HELPERLINK_CACHE_ENTRY_H_
 #define HELPERLINK_CACHE_ENTRY_H_
@@ -20,16 +23,19 @@
 
 namespace helperlink {
 
-inline constexpr uint32_t kEntryFormatVersion = 1;
+inline constexpr uint32_t kEntryFormatVersion = 2;
 
 struct CachedObject {
   std::string object;
   std::string report_json;  // the report as first computed, without "cache"
 };
 
-std::string EncodeEntry(const CachedObject& entry);
-// DATA_LOSS naming what is wrong when `bytes` are not a valid entry.
-absl::StatusOr<CachedObject> DecodeEntry(absl::string_view bytes);
+// The entry to be stored under `key`.
+std::string EncodeEntry(absl::string_view key, const CachedObject& entry);
+// DATA_LOSS naming what is wrong when `bytes` are not a valid entry for
+// `key` (including a valid entry of another key).
+absl::StatusOr<CachedObject> DecodeEntry(absl::string_view key,
+                                         absl::string_view bytes);
 
 }  // namespace helperlink
 

@@ -92,7 +92,7 @@ absl::StatusOr<std::optional<CachedObject>> LocalCache::Lookup(
   auto bytes = store_->Get(Table::kEntries, key);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<CachedObject>();
-  absl::StatusOr<CachedObject> entry = DecodeEntry(**bytes);
+  absl::StatusOr<CachedObject> entry = DecodeEntry(key, **bytes);
   if (!entry.ok()) {
     StoreUpdate update;
     update.delete_entry = key;
@@ -155,7 +155,7 @@ absl::StatusOr<OutputRecord> LocalCache::StoreMiss(
     const std::string& output_path) {
   auto record = MakeRecord(inputs, key, "miss", output_path);
   if (!record.ok()) return record.status();
-  std::string bytes = EncodeEntry(entry);
+  std::string bytes = EncodeEntry(key, entry);
   StoreUpdate update;
   update.stats.misses = 1;
   update.stats.stores = 1;
@@ -211,13 +211,6 @@ std::string AddCacheToReport(const std::string& report_json,
       absl::StrCat("{\"result\": ", JsonQuote(result), ", \"key\": ",
                    JsonQuote(key), ", \"explain\": ", JsonQuote(explanation),
                    ", \"ms\": ", absl::StrFormat("%.3f", ms), "}"));
-}
-
-std::string DefaultCacheDir(const char* xdg_cache_home, const char* home) {
-  if (xdg_cache_home && *xdg_cache_home) {
-    return absl::StrCat(xdg_cache_home, "/helperlink");
-  }
-  return absl::StrCat(home && *home ? home : "/tmp", "/.cache/helperlink");
 }
 
 }  // namespace helperlink

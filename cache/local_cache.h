@@ -91,10 +91,6 @@ std::string AddCacheToReport(const std::string& report_json,
                              const std::string& result, const std::string& key,
                              const std::string& explanation, double ms);
 
-// The default cache dir: $XDG_CACHE_HOME/helperlink, else
-// $HOME/.cache/helperlink (arguments, so only mains read the environment).
-std::string DefaultCacheDir(const char* xdg_cache_home, const char* home);
-
 }  // namespace helperlink
 
 #endif  // HELPERLINK_CACHE_LOCAL_CACHE_H_

@@ -51,8 +51,90 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   return data;
 }
 
+absl::StatusOr<std::string> ReadInputFile(const std::string& path,
+                                          uint64_t max_bytes) {
+  // O_NONBLOCK: opening a fifo must not wait for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return Errno(path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int error = errno;
+    ::close(fd);
+    return Errno(path, error);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, S_ISDIR(st.st_mode) ? ": is a directory"
+                                  : ": not a regular file (a device, fifo or "
+                                    "socket); refusing to read it"));
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", st.st_size, " bytes, more than the limit of ",
+                     max_bytes >> 20, " MiB"));
+  }
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (true) {
+    // One byte more than announced tells a file that grew meanwhile.
+    if (done == data.size()) {
+      if (done > max_bytes) break;
+      data.resize(done + (1 << 16));
+    }
+    ssize_t n = ::read(fd, &data[done], data.size() - done);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      int error = errno;
+      ::close(fd);
+      return Errno(path, error);
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (done > max_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": grew past the limit of ", max_bytes >> 20, " MiB while read"));
+  }
+  data.resize(done);
+  return data;
+}
+
+namespace {
+
+// Whether `path` names a character device or fifo (through links, as clang
+// opens it).
+bool IsDeviceLike(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 &&
+         (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
+absl::Status WriteInPlace(const std::string& path, absl::string_view bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Errno(path, errno);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int error = errno;
+      ::close(fd);
+      return Errno(path, error);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) return Errno(path, errno);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view bytes) {
+  if (IsDeviceLike(path)) return WriteInPlace(path, bytes);
   std::random_device random;
   std::string temp =
       absl::StrCat(path, ".tmp.", ::getpid(), ".", random() % 1000000);
@@ -96,6 +178,7 @@ std::string AbsolutePath(const std::string& path) {
 }
 
 absl::Status RemoveIfExists(const std::string& path) {
+  if (IsDeviceLike(path)) return absl::OkStatus();
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return absl::OkStatus();
   return Errno(path, errno);
 }

@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "client/atomic_file.h"
+#include "grpcpp/create_channel_posix.h"
 #include "grpcpp/grpcpp.h"
 
 namespace helperlink {
@@ -28,32 +30,63 @@ absl::Status FromGrpc(const grpc::Status& status) {
                       status.error_message());
 }
 
-// Whether something accepts connections on the Unix socket `path` (a plain
-// connect, so a dead daemon's socket file does not count).
-bool SocketAccepts(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
+// Connects to the daemon socket of `paths` and checks, before anything is
+// sent, that every dir on the way is private to us and that the process on
+// the other end of this very connection (SO_PEERCRED) runs as us. The
+// socket is reached through the verified dir's fd, so no path component is
+// walked again after the check. UNAVAILABLE when nothing listens;
+// PERMISSION_DENIED naming the problem otherwise.
+absl::StatusOr<UniqueFd> ConnectToOwnDaemon(const StatePaths& paths) {
+  absl::Status dirs = CheckStateDirs(paths);
+  if (absl::IsNotFound(dirs)) {
+    return absl::UnavailableError(
+        absl::StrCat("no daemon is running for ", paths.dir));
+  }
+  if (!dirs.ok()) return dirs;
+  absl::StatusOr<UniqueFd> dir = OpenPrivateDir(paths.SocketDir());
+  if (!dir.ok()) return dir.status();
+  std::string path = PathThroughFd(dir->get(), paths.SocketName());
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create a socket: ", std::strerror(errno)));
+  }
   sockaddr_un address = {};
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address),
-                      sizeof(address)) == 0;
-  ::close(fd);
-  return ok;
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
+                sizeof(address)) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("no daemon is running for ", paths.dir));
+  }
+  ucred peer = {};
+  socklen_t size = sizeof(peer);
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        paths.socket,
+        ": cannot identify the process listening: ", std::strerror(errno)));
+  }
+  if (peer.uid != ::geteuid()) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "%s: the process listening there runs as uid %d, not as us (uid %d)",
+        paths.socket, peer.uid, ::geteuid()));
+  }
+  return fd;
 }
 
-std::unique_ptr<v1::HelperLink::Stub> MakeStub(const StatePaths& paths) {
+// A channel over the connection `fd` (taken over), already checked.
+std::unique_ptr<v1::HelperLink::Stub> MakeStub(UniqueFd fd) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxMessageBytes);
   arguments.SetMaxSendMessageSize(kMaxMessageBytes);
-  auto channel = grpc::CreateCustomChannel(
-      "unix:" + paths.socket, grpc::InsecureChannelCredentials(), arguments);
+  auto channel = grpc::CreateCustomInsecureChannelFromFd(
+      "helperlinkd", fd.Release(), arguments);
   return v1::HelperLink::NewStub(channel);
 }
 
 // Starts `helperlinkd --daemon` detached from this process (its own session,
 // reparented away from us), with its stdout and stderr appended to the log.
-absl::Status SpawnDaemon(const ClientOptions& options) {
+absl::Status SpawnDaemon(const ClientOptions& options, int log) {
   std::vector<std::string> args = {
       options.helperlinkd, "--daemon",
       "--state-dir",       options.paths.dir,
@@ -71,8 +104,6 @@ absl::Status SpawnDaemon(const ClientOptions& options) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);
     int null = ::open("/dev/null", O_RDONLY);
-    int log =
-        ::open(options.paths.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (null >= 0) ::dup2(null, 0);
     if (log >= 0) {
       ::dup2(log, 1);
@@ -98,31 +129,41 @@ bool IsInputError(const absl::Status& status) {
 
 absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
     const ClientOptions& options) {
-  if (!SocketAccepts(options.paths.socket)) {
-    return absl::UnavailableError(
-        absl::StrCat("no daemon is running for ", options.paths.dir));
-  }
+  absl::StatusOr<UniqueFd> fd = ConnectToOwnDaemon(options.paths);
+  if (!fd.ok()) return fd.status();
   return std::unique_ptr<DaemonClient>(
-      new DaemonClient(options, MakeStub(options.paths)));
+      new DaemonClient(options, MakeStub(std::move(*fd))));
 }
 
 absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
     const ClientOptions& options) {
-  if (SocketAccepts(options.paths.socket)) {
+  absl::StatusOr<UniqueFd> fd = ConnectToOwnDaemon(options.paths);
+  if (fd.ok() || !absl::IsUnavailable(fd.status())) {
+    if (!fd.ok()) return fd.status();
     return std::unique_ptr<DaemonClient>(
-        new DaemonClient(options, MakeStub(options.paths)));
+        new DaemonClient(options, MakeStub(std::move(*fd))));
   }
   absl::Status prepared = PrepareStateDir(options.paths);
   if (!prepared.ok()) return prepared;
+  absl::StatusOr<UniqueFd> dir = OpenPrivateDir(options.paths.dir);
+  if (!dir.ok()) return dir.status();
   // One starter at a time; the others wait here and then find it running.
   absl::StatusOr<FileLock> lock =
-      FileLock::Acquire(options.paths.start_lock, FileLock::Wait::kYes);
+      FileLock::AcquireAt(dir->get(), "start.lock", FileLock::Wait::kYes);
   if (!lock.ok()) return lock.status();
-  if (!SocketAccepts(options.paths.socket)) {
-    absl::Status spawned = SpawnDaemon(options);
+  fd = ConnectToOwnDaemon(options.paths);
+  if (!fd.ok() && !absl::IsUnavailable(fd.status())) return fd.status();
+  if (!fd.ok()) {
+    absl::StatusOr<UniqueFd> log =
+        OpenFileInDir(dir->get(), "log", O_WRONLY | O_APPEND);
+    if (!log.ok()) return log.status();
+    absl::Status spawned = SpawnDaemon(options, log->get());
     if (!spawned.ok()) return spawned;
     absl::Time deadline = absl::Now() + options.start_timeout;
-    while (!SocketAccepts(options.paths.socket)) {
+    while (true) {
+      fd = ConnectToOwnDaemon(options.paths);
+      if (fd.ok()) break;
+      if (!absl::IsUnavailable(fd.status())) return fd.status();
       if (absl::Now() > deadline) {
         return absl::DeadlineExceededError(
             absl::StrCat("the daemon did not start within ",
@@ -133,7 +174,7 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
     }
   }
   return std::unique_ptr<DaemonClient>(
-      new DaemonClient(options, MakeStub(options.paths)));
+      new DaemonClient(options, MakeStub(std::move(*fd))));
 }
 
 absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
@@ -152,6 +193,9 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   header->set_no_cache(args.no_cache);
   header->set_cache_dir(options_.cache_dir);
   header->set_cache_policy(options_.cache_policy);
+  header->set_cache_sharing(options_.cache_sharing == CacheSharing::kGroup
+                                ? v1::CACHE_GROUP
+                                : v1::CACHE_PRIVATE);
   header->set_output_path(AbsolutePath(args.output));
   if (!options_.remote.url.empty()) {
     header->set_remote_url(options_.remote.url);

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
 #include "client/cli_args.h"
 #include "client/state_dir.h"
@@ -32,6 +33,8 @@ struct ClientOptions {
   // string ("" = default). Sent with every request.
   std::string cache_dir;
   std::string cache_policy;
+  // Which cache dirs are trusted (HELPERLINK_CACHE_SHARED); sent too.
+  CacheSharing cache_sharing = CacheSharing::kPrivate;
   // The remote cache settings, sent with every request (the daemon reads
   // the token file).
   RemoteSettings remote;

@@ -16,7 +16,9 @@
 //   HELPERLINK_IDLE_TIMEOUT  seconds a started daemon waits idle (default
 //                            600; 0 = never)
 //   HELPERLINK_CACHE_DIR     local cache (default $XDG_CACHE_HOME/helperlink,
-//                            else ~/.cache/helperlink)
+//                            else ~/.cache/helperlink, HOME from passwd if
+//                            unset; cache/cache_dir.h)
+//   HELPERLINK_CACHE_SHARED  "group": trust a cache dir shared with its group
 //   HELPERLINK_CACHE_POLICY  cache size policy (default max_size=5G)
 //   HELPERLINK_REMOTE...     the remote cache (cache/remote_cache.h)
 #include <limits.h>
@@ -31,6 +33,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cache/cache_dir.h"
 #include "cache/key.h"
 #include "cache/local_cache.h"
 #include "cache/sha256.h"
@@ -67,17 +70,28 @@ std::string DaemonBinary() {
   return path.substr(0, path.rfind('/') + 1) + "helperlinkd";
 }
 
-absl::StatusOr<ClientOptions> OptionsFromEnvironment() {
+// `cache_dir_flag`: the object's --cache-dir, or "".
+absl::StatusOr<ClientOptions> OptionsFromEnvironment(
+    const std::string& cache_dir_flag) {
   ClientOptions options;
   absl::StatusOr<helperlink::StatePaths> paths =
       helperlink::StatePathsFor(Getenv("HELPERLINK_DIR", ".helperlink"));
   if (!paths.ok()) return paths.status();
   options.paths = *paths;
   options.helperlinkd = DaemonBinary();
-  options.cache_dir = helperlink::AbsolutePath(
-      Getenv("HELPERLINK_CACHE_DIR",
-             helperlink::DefaultCacheDir(std::getenv("XDG_CACHE_HOME"),
-                                         std::getenv("HOME"))));
+  helperlink::CacheDirSources sources;
+  sources.flag = cache_dir_flag.c_str();
+  sources.env_dir = std::getenv("HELPERLINK_CACHE_DIR");
+  sources.xdg_cache_home = std::getenv("XDG_CACHE_HOME");
+  sources.home = std::getenv("HOME");
+  absl::StatusOr<std::string> cache_dir = helperlink::ResolveCacheDir(sources);
+  // No cache dir at all (no HOME, no passwd entry): the daemon reports the
+  // cache as off.
+  if (cache_dir.ok()) options.cache_dir = *cache_dir;
+  absl::StatusOr<helperlink::CacheSharing> sharing =
+      helperlink::ParseCacheSharing(Getenv("HELPERLINK_CACHE_SHARED", ""));
+  if (!sharing.ok()) return sharing.status();
+  options.cache_sharing = *sharing;
   options.cache_policy = Getenv("HELPERLINK_CACHE_POLICY", "");
   absl::StatusOr<helperlink::CachePolicy> policy =
       helperlink::ParseCachePolicy(options.cache_policy);
@@ -179,8 +193,9 @@ void PrintDaemonStats(const helperlink::v1::StatsReply& s) {
 }
 
 int RunExplain(const ClientOptions& options, const std::string& output) {
-  auto cache = helperlink::LocalCache::Open(
-      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
+  auto cache = helperlink::OpenTrustedCache(
+      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy),
+      options.cache_sharing);
   if (!cache.ok()) return Fail(std::string(cache.status().message()));
   std::string path = helperlink::AbsolutePath(output);
   auto record = (*cache)->LastOutput(path);
@@ -208,8 +223,9 @@ int RunStats(const ClientOptions& options, bool zero, bool json) {
     if (stats.ok()) daemon = *stats;
   }
   std::optional<helperlink::CacheStats> cache_stats;
-  auto cache = helperlink::LocalCache::Open(
-      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
+  auto cache = helperlink::OpenTrustedCache(
+      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy),
+      options.cache_sharing);
   if (cache.ok()) {
     if (zero) (*cache)->ZeroStats().IgnoreError();
     auto stats = (*cache)->Stats();
@@ -237,7 +253,7 @@ int RunStats(const ClientOptions& options, bool zero, bool json) {
 }
 
 int RunAdmin(const std::vector<std::string>& args) {
-  absl::StatusOr<ClientOptions> options = OptionsFromEnvironment();
+  absl::StatusOr<ClientOptions> options = OptionsFromEnvironment("");
   if (!options.ok()) return Fail(std::string(options.status().message()));
   const std::string& command = args[0];
   if (command == "--explain") {
@@ -277,7 +293,8 @@ int RunAdmin(const std::vector<std::string>& args) {
 }
 
 // The local cache's answer for this object, computed here without the
-// daemon; nullopt on a miss or when the cache cannot answer.
+// daemon; nullopt on a miss or when the cache cannot answer. The cache dir
+// has been checked by the caller (PrepareCacheDir).
 struct LocalHit {
   std::string object;
   std::string report_json;
@@ -295,7 +312,7 @@ std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
     if (!file.ok()) return std::nullopt;  // the daemon reports it
     std::optional<std::string> digest = (*cache)->KnownDigest(*file);
     if (!digest) {
-      auto bytes = helperlink::ReadFileToString(path);
+      auto bytes = helperlink::ReadInputFile(path, helperlink::kMaxInputBytes);
       if (!bytes.ok()) return std::nullopt;
       digest = helperlink::Sha256Hex(*bytes);
       (*cache)->RememberDigest(*file, *digest);
@@ -328,10 +345,20 @@ int RunObject(int argc, char** argv) {
   absl::StatusOr<ObjectArgs> parsed = helperlink::ParseObjectArgs(raw);
   if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
   ObjectArgs& args = *parsed;
-  absl::StatusOr<ClientOptions> options = OptionsFromEnvironment();
+  absl::StatusOr<ClientOptions> options =
+      OptionsFromEnvironment(args.cache_dir);
   if (!options.ok()) return Fail(std::string(options.status().message()));
-  if (!args.cache_dir.empty()) {
-    options->cache_dir = helperlink::AbsolutePath(args.cache_dir);
+  // A cache dir that is not the user's is never used; say so once, here
+  // (the report says it too), and build without it.
+  bool cache_trusted = false;
+  if (!args.no_cache && !options->cache_dir.empty()) {
+    absl::Status trusted =
+        helperlink::PrepareCacheDir(options->cache_dir, options->cache_sharing);
+    cache_trusted = trusted.ok();
+    if (absl::IsPermissionDenied(trusted)) {
+      std::fprintf(stderr, "helperlink: %s; building without the cache\n",
+                   std::string(trusted.message()).c_str());
+    }
   }
   if (args.no_daemon) return RunOneshot(options->helperlinkd, argv);
 
@@ -343,8 +370,10 @@ int RunObject(int argc, char** argv) {
     return Fail(message);
   };
   // Before the cache: a hit must not stand in for a compiler either.
-  absl::Status compiler =
-      helperlink::CheckCompiler(args.cc_command[0], options->cache_dir);
+  // The probe's answers are kept only in a cache dir the user owns: a
+  // foreign one could claim any compiler is clang.
+  absl::Status compiler = helperlink::CheckCompiler(
+      args.cc_command[0], cache_trusted ? options->cache_dir : "");
   if (!compiler.ok()) {
     fail_object(std::string(compiler.message()));
     return helperlink::kExitCannotStandIn;
@@ -359,7 +388,8 @@ int RunObject(int argc, char** argv) {
 
   helperlink::SteadyClock::time_point read_start =
       helperlink::SteadyClock::now();
-  absl::StatusOr<std::string> crate = helperlink::ReadFileToString(args.crate);
+  absl::StatusOr<std::string> crate =
+      helperlink::ReadInputFile(args.crate, helperlink::kMaxInputBytes);
   if (!crate.ok()) return fail_object(std::string(crate.status().message()));
   double read_ms = helperlink::MillisSince(read_start);
   for (std::string& helper : args.helpers)
@@ -367,7 +397,7 @@ int RunObject(int argc, char** argv) {
 
   DaemonClient::LinkOutcome outcome;
   std::optional<LocalHit> hit;
-  if (!args.no_cache) hit = TryLocalHit(*options, args, *crate, read_ms);
+  if (cache_trusted) hit = TryLocalHit(*options, args, *crate, read_ms);
   if (hit) {
     outcome.object = std::move(hit->object);
     outcome.report_json = std::move(hit->report_json);

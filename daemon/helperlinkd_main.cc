@@ -1,6 +1,7 @@
 // helperlinkd: the helperlink daemon.
 // Environment (one-shot): HELPERLINK_CACHE_DIR (else $XDG_CACHE_HOME or
-// ~/.cache, /helperlink) and HELPERLINK_CACHE_POLICY (e.g. max_size=5G).
+// ~/.cache, /helperlink; cache/cache_dir.h), HELPERLINK_CACHE_SHARED and
+// HELPERLINK_CACHE_POLICY (e.g. max_size=5G).
 //   helperlinkd --oneshot [per-object options] -o OUT.o CRATE.bc -- CC FLAGS...
 //   helperlinkd --daemon [--state-dir DIR] [--idle-timeout SECONDS]
 //               [--jobs N] [--max-requests-per-engine N]
@@ -21,6 +22,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "cache/cache_dir.h"
 #include "cache/local_cache.h"
 #include "cache/reapi_server.h"
 #include "cache/remote_cache.h"
@@ -61,24 +63,38 @@ int RunOneshotMain(const std::vector<std::string>& args) {
   absl::StatusOr<helperlink::ObjectArgs> parsed =
       helperlink::ParseObjectArgs(args);
   if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
-  helperlink::InstallCrashReporter("helperlinkd");
+  helperlink::InstallCrashReporter("helperlinkd",
+                                   helperlink::CrashExit::kExitOne);
   helperlink::SetCrashSubject(parsed->crate);
   helperlink::RemoveOnCrash(parsed->output);
   if (!parsed->report_path.empty()) {
     helperlink::RemoveOnCrash(parsed->report_path);
   }
   helperlink::OneshotOptions oneshot;
-  oneshot.cache_dir = parsed->cache_dir;
-  if (oneshot.cache_dir.empty()) {
-    const char* dir = std::getenv("HELPERLINK_CACHE_DIR");
-    oneshot.cache_dir =
-        dir && *dir ? dir
-                    : helperlink::DefaultCacheDir(std::getenv("XDG_CACHE_HOME"),
-                                                  std::getenv("HOME"));
+  helperlink::CacheDirSources sources;
+  sources.flag = parsed->cache_dir.c_str();
+  sources.env_dir = std::getenv("HELPERLINK_CACHE_DIR");
+  sources.xdg_cache_home = std::getenv("XDG_CACHE_HOME");
+  sources.home = std::getenv("HOME");
+  absl::StatusOr<std::string> cache_dir = helperlink::ResolveCacheDir(sources);
+  if (cache_dir.ok()) {
+    oneshot.cache_dir = *cache_dir;
+  } else {
+    oneshot.why_no_cache_dir = std::string(cache_dir.status().message());
   }
-  // The same check as the client's (exit status 3, nothing written).
-  absl::Status compiler =
-      helperlink::CheckCompiler(parsed->cc_command[0], oneshot.cache_dir);
+  const char* shared = std::getenv("HELPERLINK_CACHE_SHARED");
+  absl::StatusOr<helperlink::CacheSharing> sharing =
+      helperlink::ParseCacheSharing(shared ? shared : "");
+  if (!sharing.ok()) return Fail(std::string(sharing.status().message()));
+  oneshot.cache_sharing = *sharing;
+  // The same check as the client's (exit status 3, nothing written); its
+  // answers are kept only in a cache dir the user owns.
+  bool cache_trusted =
+      !oneshot.cache_dir.empty() &&
+      helperlink::PrepareCacheDir(oneshot.cache_dir, oneshot.cache_sharing)
+          .ok();
+  absl::Status compiler = helperlink::CheckCompiler(
+      parsed->cc_command[0], cache_trusted ? oneshot.cache_dir : "");
   if (!compiler.ok()) {
     helperlink::RemoveIfExists(parsed->output).IgnoreError();
     if (!parsed->report_path.empty()) {
@@ -298,7 +314,8 @@ int main(int argc, char** argv) {
   if (mode == "--daemon") return RunDaemonMain(args);
   if (mode == "--serve-cache") return RunServeCacheMain(args);
   if (mode == "--worker") {
-    helperlink::InstallCrashReporter("helperlinkd worker");
+    helperlink::InstallCrashReporter("helperlinkd worker",
+                                     helperlink::CrashExit::kResignal);
     absl::Status status =
         helperlink::ServeWorker(/*fd=*/3, helperlink::EngineOptions());
     if (!status.ok()) return Fail(std::string(status.message()));

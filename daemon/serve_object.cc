@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cache/sha256.h"
+#include "daemon/crash_report.h"
 #include "helperlink/millis.h"
 
 namespace helperlink {
@@ -61,6 +62,9 @@ absl::StatusOr<ServedObject> ServeObject(
         "receive_ms", absl::StrFormat("%.3f", receive_ms));
   };
   LocalCache* local = caches.local;
+  // A fault from here on is the cache's (LMDB maps its file), except in
+  // compute() below.
+  CrashPhaseScope cache_phase(CrashPhase::kCache);
   std::string notes = local ? "" : caches.why_no_local;
   if (!caches.why_no_remote.empty()) {
     notes = notes.empty() ? caches.why_no_remote
@@ -115,7 +119,10 @@ absl::StatusOr<ServedObject> ServeObject(
   }
 
   // 3. Compute, store, upload.
-  absl::StatusOr<LinkResult> result = compute();
+  absl::StatusOr<LinkResult> result = [&] {
+    CrashPhaseScope link_phase(CrashPhase::kLink);
+    return compute();
+  }();
   if (!result.ok()) return result.status();
   served.object = std::move(result->object);
   std::string report = result->report.ToJson();

@@ -7,6 +7,7 @@
 #include "cache/local_cache.h"
 #include "cache/sha256.h"
 #include "client/atomic_file.h"
+#include "daemon/crash_report.h"
 #include "daemon/serve_object.h"
 #include "helperlink/millis.h"
 #include "helperlink/status_macros.h"
@@ -22,11 +23,11 @@ struct Inputs {
 
 absl::Status ReadInputs(const ObjectArgs& args, Inputs& in) {
   HL_ASSIGN_OR_RETURN(in.request.mode, ParseMode(args.mode));
-  HL_ASSIGN_OR_RETURN(in.crate, ReadFileToString(args.crate));
+  HL_ASSIGN_OR_RETURN(in.crate, ReadInputFile(args.crate, kMaxInputBytes));
   in.request.crate_name = args.crate;
   in.request.crate_bitcode = in.crate;
   for (const std::string& path : args.helpers) {
-    HL_ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+    HL_ASSIGN_OR_RETURN(std::string bytes, ReadInputFile(path, kMaxInputBytes));
     in.helper_digests.push_back(Sha256Hex(bytes));
     in.request.helpers.push_back(
         {path, std::make_shared<const std::string>(std::move(bytes))});
@@ -47,7 +48,14 @@ absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
   CacheSetup caches;
   caches.why_no_local = "cache bypassed (--no-cache)";
   if (!args.no_cache) {
-    auto opened = LocalCache::Open(options.cache_dir, options.cache_policy);
+    // Opening maps the environment: a fault there is the cache's.
+    CrashPhaseScope cache_phase(CrashPhase::kCache);
+    auto opened =
+        options.cache_dir.empty()
+            ? absl::StatusOr<std::unique_ptr<LocalCache>>(
+                  absl::NotFoundError(options.why_no_cache_dir))
+            : OpenTrustedCache(options.cache_dir, options.cache_policy,
+                               options.cache_sharing);
     if (opened.ok()) {
       local = std::move(*opened);
       caches.local = local.get();

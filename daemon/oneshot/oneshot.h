@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
 #include "cache/store.h"
 #include "client/cli_args.h"
@@ -19,6 +20,9 @@ struct OneshotOptions {
   // The local cache dir, already resolved by the main (--cache-dir, else
   // the environment's default). Ignored with --no-cache.
   std::string cache_dir;
+  // Why there is no cache dir when `cache_dir` is empty.
+  std::string why_no_cache_dir;
+  CacheSharing cache_sharing = CacheSharing::kPrivate;
   CachePolicy cache_policy;  // default: 5 GiB
   // The remote cache, if one is configured (HELPERLINK_REMOTE...).
   std::optional<RemoteOptions> remote;

@@ -1,6 +1,7 @@
 // The resident daemon's life cycle; see daemon.h.
 #include "daemon/service/daemon.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,8 +30,15 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   if (!paths.ok()) return paths.status();
   absl::Status prepared = PrepareStateDir(*paths);
   if (!prepared.ok()) return prepared;
+  // Everything below is opened through the verified dirs' fds and never
+  // through a symlink: a link planted in the state dir is replaced, not
+  // followed.
+  absl::StatusOr<UniqueFd> dir = OpenPrivateDir(paths->dir);
+  if (!dir.ok()) return dir.status();
+  absl::StatusOr<UniqueFd> socket_dir = OpenPrivateDir(paths->SocketDir());
+  if (!socket_dir.ok()) return socket_dir.status();
   absl::StatusOr<FileLock> lock =
-      FileLock::Acquire(paths->daemon_lock, FileLock::Wait::kNo);
+      FileLock::AcquireAt(dir->get(), "daemon.lock", FileLock::Wait::kNo);
   if (absl::IsUnavailable(lock.status())) {
     return absl::AlreadyExistsError(
         absl::StrCat("a daemon already serves ", paths->dir));
@@ -39,8 +47,12 @@ absl::Status RunDaemon(const DaemonOptions& options) {
 
   // Everything the daemon creates (socket, log) is for its owner only.
   ::umask(077);
-  ::unlink(paths->socket.c_str());  // left by a daemon that died
-  Log log(paths->log);
+  const std::string socket_name = paths->SocketName();
+  // Left by a daemon that died (unlinkat never follows a link).
+  ::unlinkat(socket_dir->get(), socket_name.c_str(), 0);
+  absl::StatusOr<UniqueFd> log_fd =
+      OpenFileInDir(dir->get(), "log", O_WRONLY | O_APPEND);
+  Log log(log_fd.ok() ? log_fd->Release() : -1);
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -60,8 +72,9 @@ absl::Status RunDaemon(const DaemonOptions& options) {
                       request_shutdown);
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("unix:" + paths->socket,
-                           grpc::InsecureServerCredentials());
+  builder.AddListeningPort(
+      "unix:" + PathThroughFd(socket_dir->get(), socket_name),
+      grpc::InsecureServerCredentials());
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.RegisterService(&service);
@@ -70,7 +83,8 @@ absl::Status RunDaemon(const DaemonOptions& options) {
     return absl::UnavailableError(
         absl::StrCat(paths->socket, ": cannot listen"));
   }
-  ::chmod(paths->socket.c_str(), 0600);
+  // In our verified dir, which no one else can write: no link to follow.
+  ::fchmodat(socket_dir->get(), socket_name.c_str(), 0600, 0);
   log.Write(absl::StrFormat(
       "start pid %d workers %d idle-timeout %ds socket %s", ::getpid(),
       pool.workers(), options.idle_timeout_seconds, paths->socket));
@@ -104,7 +118,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   service.StopAccepting();
   // Requests in flight finish; new ones are refused and fall back.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  ::unlink(paths->socket.c_str());
+  ::unlinkat(socket_dir->get(), socket_name.c_str(), 0);
   log.Write(absl::StrCat("stop: ", reason));
   return absl::OkStatus();
 }

@@ -42,7 +42,7 @@ absl::StatusOr<HelperFile> HelperFileCache::Get(const std::string& path) {
       }
     }
   }
-  absl::StatusOr<std::string> bytes = ReadFileToString(path);
+  absl::StatusOr<std::string> bytes = ReadInputFile(path, kMaxInputBytes);
   if (!bytes.ok()) return absl::NotFoundError(bytes.status().message());
   want.digest = Sha256Hex(*bytes);
   want.bytes = std::make_shared<const std::string>(std::move(*bytes));

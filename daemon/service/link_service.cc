@@ -155,8 +155,11 @@ grpc::Status LinkService::Serve(
   CacheSetup caches;
   caches.why_no_local = "cache bypassed (--no-cache)";
   if (!header.no_cache()) {
-    absl::StatusOr<LocalCache*> opened =
-        CacheFor(header.cache_dir(), header.cache_policy());
+    absl::StatusOr<LocalCache*> opened = CacheFor(
+        header.cache_dir(),
+        header.cache_sharing() == v1::CACHE_GROUP ? CacheSharing::kGroup
+                                                  : CacheSharing::kPrivate,
+        header.cache_policy());
     if (opened.ok()) {
       caches.local = *opened;
     } else {
@@ -213,10 +216,15 @@ grpc::Status LinkService::Serve(
 }
 
 absl::StatusOr<LocalCache*> LinkService::CacheFor(const std::string& dir,
+                                                  CacheSharing sharing,
                                                   const std::string& policy) {
   if (dir.empty() || dir[0] != '/') {
     return absl::InvalidArgumentError("no absolute cache dir in the request");
   }
+  // Checked on every request, not only on the first: a dir that became
+  // someone else's since is no longer used.
+  absl::Status trusted = PrepareCacheDir(dir, sharing);
+  if (!trusted.ok()) return trusted;
   std::lock_guard<std::mutex> lock(caches_mutex_);
   std::string key = dir + "\n" + policy;
   auto it = caches_.find(key);

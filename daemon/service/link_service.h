@@ -13,8 +13,10 @@
 #include <mutex>
 #include <string>
 
+#include "cache/cache_dir.h"
 #include "cache/local_cache.h"
 #include "cache/remote_cache.h"
+#include "client/atomic_file.h"
 #include "daemon/service/helper_files.h"
 #include "daemon/service/log.h"
 #include "daemon/service/uploads.h"
@@ -32,7 +34,7 @@ struct ServiceOptions {
   int idle_timeout_seconds = 0;  // reported by Status; 0 = never
   // Largest crate accepted, default 1 GiB: bounds what one request can make
   // the daemon hold in memory.
-  uint64_t max_crate_bytes = uint64_t{1} << 30;
+  uint64_t max_crate_bytes = kMaxInputBytes;
 };
 
 class LinkService final : public v1::HelperLink::Service {
@@ -72,6 +74,7 @@ class LinkService final : public v1::HelperLink::Service {
   void FillStats(v1::StatsReply* reply);
   // The local cache for a request's dir and policy, opened once.
   absl::StatusOr<LocalCache*> CacheFor(const std::string& dir,
+                                       CacheSharing sharing,
                                        const std::string& policy);
   // The remote cache for a request's settings, made once.
   absl::StatusOr<RemoteCache*> RemoteFor(const v1::LinkHeader& header);

@@ -1,13 +1,16 @@
 // The daemon log; see log.h.
 #include "daemon/service/log.h"
 
+#include <unistd.h>
+
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace helperlink {
 
-Log::Log(const std::string& path) {
-  if (!path.empty()) file_ = std::fopen(path.c_str(), "ae");
+Log::Log(int fd) {
+  if (fd >= 0) file_ = ::fdopen(fd, "a");
+  if (fd >= 0 && !file_) ::close(fd);
 }
 
 Log::~Log() {

@@ -14,8 +14,8 @@ namespace helperlink {
 
 class Log {
  public:
-  // Appends to `path`; an empty path logs nowhere.
-  explicit Log(const std::string& path);
+  // Appends to the open file `fd` (taken over); -1 logs nowhere.
+  explicit Log(int fd);
   ~Log();
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;

@@ -20,9 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   helperlink::v1::LinkRequest request;
   if (request.ParseFromString(bytes) && request.has_header()) {
-    (void)helperlink::NormalizeFlags(
-        {request.header().cc_command().begin(),
-         request.header().cc_command().end()});
+    (void)helperlink::NormalizeFlags({request.header().cc_command().begin(),
+                                      request.header().cc_command().end()});
     (void)helperlink::ParseCachePolicy(request.header().cache_policy());
   }
 
@@ -36,10 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)helperlink::ParseObjectArgs(args);
 
-  auto entry = helperlink::DecodeEntry(bytes);
+  auto entry = helperlink::DecodeEntry("key", bytes);
   if (entry.ok()) {
     // Whatever decodes must encode back to the same bytes.
-    if (helperlink::EncodeEntry(*entry) != bytes) __builtin_trap();
+    if (helperlink::EncodeEntry("key", *entry) != bytes) __builtin_trap();
   }
   (void)helperlink::KeyInputs::Parse(bytes);
   (void)helperlink::OutputRecord::Parse(bytes);

@@ -1,5 +1,6 @@
 // Tests for cache/entry: round trip, and every single-byte flip or
-// truncation of a stored entry is detected.
+// truncation of a stored entry, or an entry read under another key, is
+// detected.
 #include "cache/entry.h"
 
 #include "gtest/gtest.h"
@@ -12,29 +13,55 @@ TEST(EntryTest, RoundTrip) {
                                  "ELF\0\1",
                                  6),
                      "{\"crate\": \"x\"}\n"};
-  auto decoded = DecodeEntry(EncodeEntry(entry));
+  auto decoded = DecodeEntry("k", EncodeEntry("k", entry));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->object, entry.object);
   EXPECT_EQ(decoded->report_json, entry.report_json);
 }
 
 TEST(EntryTest, EveryFlippedByteIsDetected) {
-  std::string bytes = EncodeEntry({std::string(300, 'o'), "{}"});
+  std::string bytes = EncodeEntry("k", {std::string(300, 'o'), "{}"});
   for (size_t i = 0; i < bytes.size(); ++i) {
     std::string bad = bytes;
     bad[i] ^= 0x20;
-    EXPECT_FALSE(DecodeEntry(bad).ok()) << "byte " << i;
+    EXPECT_FALSE(DecodeEntry("k", bad).ok()) << "byte " << i;
   }
 }
 
 TEST(EntryTest, EveryTruncationIsDetected) {
-  std::string bytes = EncodeEntry({"object", "report"});
+  std::string bytes = EncodeEntry("k", {"object", "report"});
   for (size_t size = 0; size < bytes.size(); ++size) {
-    auto decoded = DecodeEntry(bytes.substr(0, size));
+    auto decoded = DecodeEntry("k", bytes.substr(0, size));
     ASSERT_FALSE(decoded.ok()) << size;
     EXPECT_TRUE(absl::IsDataLoss(decoded.status()));
   }
-  EXPECT_FALSE(DecodeEntry(bytes + "x").ok());
+  EXPECT_FALSE(DecodeEntry("k", bytes + "x").ok());
+}
+
+TEST(EntryTest, AnEntryUnderAnotherKeyIsDetected) {
+  std::string key_a(64, 'a'), key_b(64, 'a');
+  key_b[63] = 'b';
+  std::string bytes = EncodeEntry(key_a, {"object A", "{}"});
+  ASSERT_TRUE(DecodeEntry(key_a, bytes).ok());
+  for (absl::string_view other :
+       {absl::string_view(key_b), absl::string_view(key_a).substr(0, 63),
+        absl::string_view(""), absl::string_view("k")}) {
+    auto decoded = DecodeEntry(other, bytes);
+    ASSERT_FALSE(decoded.ok()) << other;
+    EXPECT_TRUE(absl::IsDataLoss(decoded.status()));
+    EXPECT_NE(decoded.status().message().find("another key"),
+              std::string::npos);
+  }
+}
+
+TEST(EntryTest, TheFormatVersionIsTwo) {
+  std::string bytes = EncodeEntry("k", {"o", "r"});
+  EXPECT_EQ(bytes[4], 2);
+  bytes[4] = 1;  // a format-1 entry is not read as this format
+  auto decoded = DecodeEntry("k", bytes);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().message(),
+            "corrupt cache entry: format version 1, expected 2");
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST_F(LocalCacheTest, CorruptEntryIsDeletedCountedAndMissed) {
   KeyInputs in = Inputs("-O2");
   std::string key = in.Key();
   ASSERT_TRUE(cache_->StoreMiss(in, key, {"OBJ", "{}"}, "/t/a.o").ok());
-  std::string bytes = EncodeEntry({"OBJ", "{}"});
+  std::string bytes = EncodeEntry(key, {"OBJ", "{}"});
   bytes[bytes.size() - 3] ^= 1;
   store_->Corrupt(key, bytes);
   auto found = cache_->Lookup(key);
@@ -58,6 +58,25 @@ TEST_F(LocalCacheTest, CorruptEntryIsDeletedCountedAndMissed) {
   CacheStats stats = *cache_->Stats();
   EXPECT_EQ(stats.corrupt, 1u);
   EXPECT_EQ(stats.entries, 0u);
+}
+
+TEST_F(LocalCacheTest, AnEntrySwappedOntoAnotherKeyIsACountedMiss) {
+  KeyInputs a = Inputs("-O2");
+  KeyInputs b = Inputs("-O3");
+  ASSERT_TRUE(cache_->StoreMiss(a, a.Key(), {"OBJ A", "{}"}, "/t/a.o").ok());
+  ASSERT_TRUE(cache_->StoreMiss(b, b.Key(), {"OBJ B", "{}"}, "/t/b.o").ok());
+  // B's intact entry, stored under A's key (as someone with write access to
+  // the cache could do).
+  store_->Corrupt(a.Key(), EncodeEntry(b.Key(), {"OBJ B", "{}"}));
+  auto found = cache_->Lookup(a.Key());
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  CacheStats stats = *cache_->Stats();
+  EXPECT_EQ(stats.corrupt, 1u);
+  EXPECT_EQ(stats.entries, 1u);
+  auto other = cache_->Lookup(b.Key());
+  ASSERT_TRUE(other.ok() && other->has_value());
+  EXPECT_EQ((*other)->object, "OBJ B");
 }
 
 TEST_F(LocalCacheTest, ExplainsTheChangeSinceTheLastBuildOfAnOutput) {

@@ -2,6 +2,8 @@
 #include "client/atomic_file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -73,6 +75,44 @@ TEST_F(AtomicFileTest, RemoveIfExists) {
   EXPECT_TRUE(RemoveIfExists(path).ok());
   EXPECT_TRUE(RemoveIfExists(path).ok());
   EXPECT_EQ(EntriesInDir(), 0);
+}
+
+TEST_F(AtomicFileTest, NonRegularOrOversizedInputsAreRefusedUnread) {
+  std::string fifo = dir_ + "/fifo.bc";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {std::string("/dev/zero"), fifo}) {
+    auto read = ReadInputFile(path, kMaxInputBytes);
+    ASSERT_FALSE(read.ok()) << path;
+    EXPECT_TRUE(absl::IsInvalidArgument(read.status()));
+    EXPECT_EQ(read.status().message(),
+              path +
+                  ": not a regular file (a device, fifo or socket); "
+                  "refusing to read it");
+  }
+  std::string big = dir_ + "/big.bc";
+  ASSERT_TRUE(WriteFileAtomically(big, std::string(4097, 'b')).ok());
+  auto read = ReadInputFile(big, 4096);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message(),
+            big + ": 4097 bytes, more than the limit of 0 MiB");
+  EXPECT_EQ(*ReadInputFile(big, 4097), std::string(4097, 'b'));
+}
+
+TEST_F(AtomicFileTest, AFifoOutputIsWrittenInPlaceAndNeverRemoved) {
+  std::string fifo = dir_ + "/out.o";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  ASSERT_TRUE(WriteFileAtomically(fifo, "object").ok());
+  char buffer[16] = {};
+  EXPECT_EQ(read(reader, buffer, sizeof buffer), 6);
+  EXPECT_STREQ(buffer, "object");
+  close(reader);
+  ASSERT_TRUE(RemoveIfExists(fifo).ok());
+  struct stat st;
+  ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(EntriesInDir(), 1);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // owner-only permissions and the file locks.
 #include "client/state_dir.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +85,50 @@ TEST_F(StateDirTest, LocksExcludeEachOther) {
   EXPECT_TRUE(absl::IsUnavailable(second.status())) << second.status();
   { FileLock released = std::move(*first); }
   EXPECT_TRUE(FileLock::Acquire(path, FileLock::Wait::kNo).ok());
+}
+
+TEST_F(StateDirTest, ADirThatIsNotPrivateToUsIsRefused) {
+  auto paths = StatePathsFor(root_ + "/s");
+  EXPECT_TRUE(absl::IsNotFound(CheckStateDirs(*paths)));
+  ASSERT_TRUE(PrepareStateDir(*paths).ok());
+  EXPECT_TRUE(CheckStateDirs(*paths).ok());
+  ASSERT_EQ(chmod(paths->dir.c_str(), 0777), 0);
+  absl::Status status = CheckStateDirs(*paths);
+  EXPECT_TRUE(absl::IsPermissionDenied(status)) << status;
+  EXPECT_NE(status.message().find("writable by others"), std::string::npos);
+  EXPECT_TRUE(absl::IsPermissionDenied(PrepareStateDir(*paths)));
+  EXPECT_FALSE(OpenPrivateDir(paths->dir).ok());
+}
+
+TEST_F(StateDirTest, ASymlinkedStateDirIsRefused) {
+  ASSERT_EQ(mkdir((root_ + "/real").c_str(), 0700), 0);
+  ASSERT_EQ(symlink((root_ + "/real").c_str(), (root_ + "/s").c_str()), 0);
+  auto paths = StatePathsFor(root_ + "/s");
+  absl::Status status = PrepareStateDir(*paths);
+  EXPECT_TRUE(absl::IsPermissionDenied(status)) << status;
+  EXPECT_EQ(status.message(), root_ + "/s: state dir is a symlink");
+}
+
+TEST_F(StateDirTest, PlantedLinksAndFifosAreReplacedNotFollowed) {
+  auto paths = StatePathsFor(root_ + "/s");
+  ASSERT_TRUE(PrepareStateDir(*paths).ok());
+  std::string target = root_ + "/target";
+  ASSERT_EQ(symlink(target.c_str(), paths->log.c_str()), 0);
+  ASSERT_EQ(mkfifo(paths->start_lock.c_str(), 0600), 0);
+  auto dir = OpenPrivateDir(paths->dir);
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  auto log = OpenFileInDir(dir->get(), "log", O_WRONLY | O_APPEND);
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_EQ(write(log->get(), "x", 1), 1);
+  struct stat st;
+  EXPECT_NE(lstat(target.c_str(), &st), 0) << "the link was followed";
+  ASSERT_EQ(lstat(paths->log.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  auto lock =
+      FileLock::AcquireAt(dir->get(), "start.lock", FileLock::Wait::kNo);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_EQ(lstat(paths->start_lock.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
 }
 
 }  // namespace
