@@ -41,6 +41,7 @@
 #include "client/cli_args.h"
 #include "client/compiler_probe.h"
 #include "client/daemon_client.h"
+#include "client/report_warnings.h"
 #include "client/state_dir.h"
 #include "google/protobuf/util/json_util.h"
 #include "helperlink/millis.h"
@@ -424,6 +425,8 @@ int RunObject(int argc, char** argv) {
     written = helperlink::WriteFileAtomically(args.output, outcome.object);
   }
   if (!written.ok()) return fail_object(std::string(written.message()));
+  // What clang would have printed for the C compiler command.
+  helperlink::PrintReportWarnings(outcome.report_json, stderr);
   return 0;
 }
 

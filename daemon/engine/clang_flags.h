@@ -29,6 +29,9 @@ struct ClangSetup {
   // as long as the invocation and its copies.
   std::shared_ptr<const std::vector<std::string>> cc1_strings;
   std::shared_ptr<const std::vector<const char*>> cc1_argv;
+  // Warnings clang's driver gives for this command on bitcode input (unused
+  // -I/-D/-include, for instance), one line each as clang prints them.
+  std::vector<std::string> driver_warnings;
 };
 
 // Keeps clang's errors as one-line strings.
@@ -40,9 +43,13 @@ class ClangErrorCollector : public clang::DiagnosticConsumer {
 };
 
 // `cc_command[0]` is the compiler (looked up in PATH for the driver's
-// resource and tool-chain logic), the rest its flags. Flags clang rejects,
-// input files or an output in the flags, and -gsplit-dwarf (which would write
-// a second file) are errors.
+// resource and tool-chain logic), the rest its flags. The driver sees the
+// command the Linux 7.1 recipe runs (`CC FLAGS -Wno-override-module -c
+// merged.bc -o out.o`), with the flags' diagnostic options applied, so what
+// clang rejects there (an unused -I under -Werror=unused-command-line-
+// argument, for instance) is an error carrying clang's line, and what it
+// warns about lands in driver_warnings. Input files or an output in the
+// flags, and -gsplit-dwarf (which would write a second file), are errors.
 absl::StatusOr<ClangSetup> BuildClangSetup(
     const std::vector<std::string>& cc_command);
 

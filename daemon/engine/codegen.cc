@@ -34,17 +34,46 @@ absl::Status PrepareInstance(clang::CompilerInstance& instance,
   return absl::OkStatus();
 }
 
+// The backend action clang's CodeGenAction takes for the invocation's
+// frontend action (`-c` gives an object; -flto, -emit-llvm give bitcode).
+clang::BackendAction ActionFor(const clang::CompilerInvocation& invocation) {
+  switch (invocation.getFrontendOpts().ProgramAction) {
+    case clang::frontend::EmitBC:
+      return clang::Backend_EmitBC;
+    case clang::frontend::EmitLLVM:
+      return clang::Backend_EmitLL;
+    case clang::frontend::EmitAssembly:
+      return clang::Backend_EmitAssembly;
+    default:
+      return clang::Backend_EmitObj;
+  }
+}
+
 }  // namespace
+
+OutputKind OutputFor(const ClangSetup& setup) {
+  clang::BackendAction action = ActionFor(*setup.invocation);
+  return action == clang::Backend_EmitBC || action == clang::Backend_EmitLL
+             ? OutputKind::kBitcode
+             : OutputKind::kObject;
+}
 
 absl::StatusOr<std::string> RunBackend(llvm::Module& module,
                                        const ClangSetup& setup,
                                        BackendStage stage) {
   auto invocation =
       std::make_shared<clang::CompilerInvocation>(*setup.invocation);
-  clang::BackendAction action = clang::Backend_EmitObj;
+  clang::BackendAction action = ActionFor(*invocation);
   if (stage == BackendStage::kOptimize) action = clang::Backend_EmitNothing;
   if (stage == BackendStage::kCodegen) {
-    invocation->getCodeGenOpts().DisableLLVMPasses = true;
+    if (OutputFor(setup) == OutputKind::kBitcode) {
+      // With LLVM passes disabled clang writes regular-LTO bitcode even
+      // under -flto=thin; its -O0 pre-link pipeline keeps the writer the
+      // flags choose and leaves the code alone.
+      invocation->getCodeGenOpts().OptimizationLevel = 0;
+    } else {
+      invocation->getCodeGenOpts().DisableLLVMPasses = true;
+    }
   }
   clang::CompilerInstance instance(invocation);
   ClangErrorCollector collector;

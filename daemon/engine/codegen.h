@@ -21,11 +21,23 @@ enum class BackendStage {
   kCodegen,   // machine code only (clang -Xclang -disable-llvm-passes)
 };
 
+// What `clang FLAGS -c` writes for the flags: an ELF object, or LLVM
+// bitcode when they say -flto, -flto=thin or -emit-llvm.
+enum class OutputKind { kObject, kBitcode };
+OutputKind OutputFor(const ClangSetup& setup);
+
 // Runs one stage over `module` as `clang FLAGS -c` would, after overriding
 // the module's triple with the flags' (what -Wno-override-module silences).
-// kOptimize returns an empty string; the others the object bytes. Backend
-// errors (bad inline asm, for instance) come back as errors naming
-// `crate_name`, provided the caller has a ScopedDiagnostics on the context.
+// kOptimize returns an empty string; the others the output bytes, of the
+// kind OutputFor says. For bitcode, kOptimizeAndCodegen is exactly clang's
+// (its LTO pre-link pipeline, then the ThinLTO or regular-LTO writer with
+// the module summary), and kCodegen writes the module as it is, with the
+// summary clang's writer adds, through clang's -O0 pre-link pipeline (which
+// only names what a summary needs named). Splitting optimization from the
+// bitcode writer would change the output, so bitcode is never optimized with
+// kOptimize first. Backend errors (bad inline asm, for instance) come back
+// as errors naming `crate_name`, provided the caller has a ScopedDiagnostics
+// on the context.
 absl::StatusOr<std::string> RunBackend(llvm::Module& module,
                                        const ClangSetup& setup,
                                        BackendStage stage);

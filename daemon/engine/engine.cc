@@ -146,6 +146,7 @@ class Engine::Impl {
     report.crate = request.crate_name;
     report.mode = std::string(ModeName(request.mode));
     report.helpers_available = helpers->num_definitions();
+    report.warnings = setup->driver_warnings;
 
     engine::DiagnosticLog log;
     log.collect_inline_remarks = request.mode == Mode::kExact;
@@ -319,6 +320,13 @@ class Engine::Impl {
         engine::LinkLikeLlvmLink(std::move(crate), name, helpers);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
     if (!merged.ok()) return merged.status();
+    // Bitcode (-flto) comes from one clang backend run, on the module as
+    // clang reads it back: its pre-link pipeline and writer belong together.
+    bool bitcode = engine::OutputFor(setup) == engine::OutputKind::kBitcode;
+    if (bitcode) {
+      merged = engine::ReadBackLikeTheRecipe(**merged, name);
+      if (!merged.ok()) return merged.status();
+    }
     llvm::Module& module = **merged;
     HL_RETURN_IF_ERROR(engine::VerifyModule(module, name));
     report.helpers_linked = CountLinkedHelpers(module, helpers);
@@ -326,13 +334,16 @@ class Engine::Impl {
     report.times.link_ms = MillisSince(phase);
 
     phase = Clock::now();
-    absl::StatusOr<std::string> optimized =
-        engine::RunBackend(module, setup, engine::BackendStage::kOptimize);
+    absl::StatusOr<std::string> optimized = engine::RunBackend(
+        module, setup,
+        bitcode ? engine::BackendStage::kOptimizeAndCodegen
+                : engine::BackendStage::kOptimize);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
     if (!optimized.ok()) return optimized.status();
     report.times.optimize_ms = MillisSince(phase);
     report.calls_remaining = engine::CountHelperCalls(module, helpers);
     SummarizeRemarks(log, module, helpers, report);
+    if (bitcode) return optimized;
 
     phase = Clock::now();
     log.collect_inline_remarks = false;

@@ -70,9 +70,25 @@ void CollectGlobals(const llvm::Constant* root,
   }
 }
 
+// The globals `module` marks used (llvm.used and llvm.compiler.used).
+llvm::SmallPtrSet<const llvm::GlobalValue*, 8> UsedGlobals(
+    const llvm::Module& module) {
+  llvm::SmallVector<llvm::GlobalValue*, 8> used;
+  llvm::collectUsedGlobalVariables(module, used, /*CompilerUsed=*/false);
+  llvm::collectUsedGlobalVariables(module, used, /*CompilerUsed=*/true);
+  return llvm::SmallPtrSet<const llvm::GlobalValue*, 8>(used.begin(),
+                                                        used.end());
+}
+
+// A helper marked used keeps its linkage: `llvm-link --internalize` leaves
+// used globals alone, so the recipe's object has them as written.
 void NormalizeForFastMode(llvm::Module& module) {
+  llvm::SmallPtrSet<const llvm::GlobalValue*, 8> used = UsedGlobals(module);
   for (llvm::Function& function : module) {
-    if (function.isDeclaration() || function.hasLocalLinkage()) continue;
+    if (function.isDeclaration() || function.hasLocalLinkage() ||
+        used.count(&function)) {
+      continue;
+    }
     function.setLinkage(llvm::GlobalValue::LinkOnceODRLinkage);
   }
 }
@@ -162,9 +178,17 @@ std::vector<std::unique_ptr<llvm::Module>> HelperSet::CloneNeeded(
     const llvm::StringSet<>& referenced) const {
   std::vector<std::unique_ptr<llvm::Module>> clones;
   for (const auto& module : modules_) {
-    // Transitive closure of what the referenced helpers use.
+    // Transitive closure of what the referenced helpers use, and of what
+    // the module's appending globals hold: llvm.used and llvm.compiler.used
+    // (the __used metadata kernel macros place in sections, such as
+    // .discard.addressable entries and .modinfo strings), llvm.global_ctors.
+    // llvm-link always links those and the recipe's optimizer keeps them, so
+    // they are in the recipe's object whatever the crate calls.
     llvm::SmallPtrSet<const llvm::GlobalValue*, 32> needed;
     llvm::SmallVector<const llvm::GlobalValue*, 32> work;
+    for (const llvm::GlobalVariable& global : module->globals()) {
+      if (global.hasAppendingLinkage()) work.push_back(&global);
+    }
     for (const llvm::Function& function : *module) {
       if (!function.isDeclaration() && referenced.count(function.getName())) {
         work.push_back(&function);

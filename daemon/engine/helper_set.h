@@ -7,7 +7,8 @@
 // visible helper definition becomes `linkonce_odr`, which is what the 2024
 // RFC obtained by running sed over the textual IR. The definitions can then
 // be dropped when unused and are never interposable; the link step
-// internalizes the ones a crate uses. Exact mode keeps the helpers exactly as
+// internalizes the ones a crate uses. Helpers marked used keep their linkage,
+// as llvm-link leaves them. Exact mode keeps the helpers exactly as
 // clang wrote them, because `llvm-link --internalize` sees them that way.
 #ifndef HELPERLINK_DAEMON_ENGINE_HELPER_SET_H_
 #define HELPERLINK_DAEMON_ENGINE_HELPER_SET_H_
@@ -54,8 +55,9 @@ class HelperSet {
   llvm::StringRef arch() const { return arch_; }
 
   // Copies of each helper module holding only what the crate's references
-  // need: the referenced helpers and everything they use, transitively.
-  // The rest are declarations.
+  // need: the referenced helpers and everything they use, transitively,
+  // plus what the recipe keeps whatever the crate calls (the globals marked
+  // used, the constructors, and what they use). The rest are declarations.
   std::vector<std::unique_ptr<llvm::Module>> CloneNeeded(
       const llvm::StringSet<>& referenced) const;
 

@@ -2,13 +2,20 @@
 #include "daemon/engine/link.h"
 
 #include "absl/strings/str_cat.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/IPO/Internalize.h"
 
 namespace helperlink::engine {
 namespace {
+
+// llvm-link writes its output with the use-list order preserved (its
+// -preserve-bc-uselistorder option, on by default).
+constexpr bool kLlvmLinkPreservesUseListOrder = true;
 
 // Links `source` into `linker`'s module; when `internalize`, every global
 // that came from `source` ends up with internal linkage (the callback
@@ -97,6 +104,23 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> LinkLikeLlvmLink(
     if (!status.ok()) return status;
   }
   return composite;
+}
+
+absl::StatusOr<std::unique_ptr<llvm::Module>> ReadBackLikeTheRecipe(
+    const llvm::Module& module, absl::string_view crate_name) {
+  llvm::SmallVector<char, 0> bytes;
+  llvm::raw_svector_ostream stream(bytes);
+  llvm::WriteBitcodeToFile(module, stream, kLlvmLinkPreservesUseListOrder);
+  llvm::Expected<std::unique_ptr<llvm::Module>> read = llvm::parseBitcodeFile(
+      llvm::MemoryBufferRef(llvm::StringRef(bytes.data(), bytes.size()),
+                            module.getModuleIdentifier()),
+      module.getContext());
+  if (!read) {
+    return absl::InternalError(
+        absl::StrCat(crate_name, ": the linked module does not read back: ",
+                     llvm::toString(read.takeError())));
+  }
+  return std::move(*read);
 }
 
 absl::StatusOr<int> LinkNeeded(llvm::Module& crate,

@@ -38,6 +38,14 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> LinkLikeLlvmLink(
     std::unique_ptr<llvm::Module> crate, absl::string_view crate_name,
     const HelperSet& helpers);
 
+// What `clang -c merged.bc` works on: `module` written to bitcode, as
+// llvm-link writes its output, and read back, as clang reads its input. The
+// in-memory module links to the same IR, but the order of each function's
+// value symbol table differs (linking moves function bodies), and bitcode
+// output (-flto) writes that order. Object output does not depend on it.
+absl::StatusOr<std::unique_ptr<llvm::Module>> ReadBackLikeTheRecipe(
+    const llvm::Module& module, absl::string_view crate_name);
+
 // Fast mode: link into the crate module itself only the helpers it
 // references (and what they use), internalized. Returns how many helper
 // definitions were linked.

@@ -7,6 +7,7 @@
 #include "cache/local_cache.h"
 #include "cache/sha256.h"
 #include "client/atomic_file.h"
+#include "client/report_warnings.h"
 #include "daemon/crash_report.h"
 #include "daemon/serve_object.h"
 #include "helperlink/millis.h"
@@ -91,6 +92,7 @@ absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
     status = WriteFileAtomically(args.report_path, served->report_json);
   }
   if (status.ok()) status = WriteFileAtomically(args.output, served->object);
+  if (status.ok()) PrintReportWarnings(served->report_json, stderr);
   if (!status.ok()) {
     // Compilers remove their output on failure; so do we, so that a stale
     // object from an earlier build is never mistaken for this one's.

@@ -97,6 +97,35 @@ TEST(HelperSetTest, MixedArchitecturesAreAnError) {
             "for x86_64");
 }
 
+// llvm-link links a helper file's llvm.used/llvm.compiler.used in full and
+// leaves used globals external; the recipe's object keeps them whatever the
+// crate calls. Fast mode's copies must too, and nothing else unused.
+TEST(HelperSetTest, CloneNeededKeepsWhatTheHelpersMarkUsed) {
+  llvm::LLVMContext context;
+  auto set = HelperSet::Load({HelperFromFixture("used_helpers.ll")},
+                             Mode::kFast, context);
+  ASSERT_TRUE(set.ok()) << set.status();
+  llvm::StringSet<> wanted;
+  wanted.insert("rust_helper_called");
+  auto clones = (*set)->CloneNeeded(wanted);
+  ASSERT_EQ(clones.size(), 1u);
+  const llvm::Module& clone = *clones[0];
+  for (const char* name : {"llvm.compiler.used", "llvm.used",
+                           "addressable_might_resched", "import_ns"}) {
+    const llvm::GlobalVariable* global = clone.getNamedGlobal(name);
+    ASSERT_NE(global, nullptr) << name;
+    EXPECT_TRUE(global->hasInitializer()) << name;
+  }
+  EXPECT_NE(clone.getNamedGlobal("__SCK__might_resched"), nullptr);
+  const llvm::Function* kept = clone.getFunction("rust_helper_kept");
+  ASSERT_NE(kept, nullptr);
+  EXPECT_FALSE(kept->isDeclaration());
+  // Used, so not normalized: llvm-link would leave it external.
+  EXPECT_EQ(kept->getLinkage(), llvm::GlobalValue::ExternalLinkage);
+  const llvm::Function* unused = clone.getFunction("rust_helper_unused");
+  EXPECT_TRUE(unused == nullptr || unused->isDeclaration());
+}
+
 TEST(HelperSetTest, NoHelpersIsAnError) {
   llvm::LLVMContext context;
   EXPECT_FALSE(HelperSet::Load({}, Mode::kFast, context).ok());
