@@ -33,6 +33,9 @@ struct ServiceOptions {
   // Largest crate accepted, default 1 GiB: bounds what one request can make
   // the daemon hold in memory.
   uint64_t max_crate_bytes = uint64_t{1} << 30;
+  // Remote uploads waiting at most; more are dropped and counted. Default
+  // 256.
+  size_t max_pending_uploads = 256;
 };
 
 class LinkService final : public v1::HelperLink::Service {
@@ -68,8 +71,14 @@ class LinkService final : public v1::HelperLink::Service {
   grpc::Status Serve(
       grpc::ServerReaderWriter<v1::LinkResponse, v1::LinkRequest>* stream,
       std::string* summary);
+  // The remote caches' counters summed, and the uploads dropped.
+  struct RemoteTotals {
+    uint64_t hits = 0, misses = 0, errors = 0, corrupt = 0, uploads = 0,
+             uploads_dropped = 0;
+  };
   void Touch();
   void FillStats(v1::StatsReply* reply);
+  RemoteTotals SumRemotes();
   // The local cache for a request's dir and policy, opened once.
   absl::StatusOr<LocalCache*> CacheFor(const std::string& dir,
                                        const std::string& policy);
@@ -86,10 +95,11 @@ class LinkService final : public v1::HelperLink::Service {
   std::atomic<int> in_flight_{0};
   std::atomic<int64_t> last_activity_ns_{0};
   Counters counters_;
-  // Pool and file counters at the last ZeroStats.
+  // Pool, file and remote counters at the last ZeroStats.
   std::mutex zero_mutex_;
   int64_t zero_loads_ = 0, zero_reads_ = 0, zero_recycles_ = 0,
           zero_crashes_ = 0;
+  RemoteTotals zero_remote_;
   std::mutex caches_mutex_;
   std::map<std::string, std::unique_ptr<LocalCache>> caches_;
   std::map<std::string, std::unique_ptr<RemoteCache>> remotes_;
