@@ -180,8 +180,9 @@ grpc::Status LinkService::Serve(
   absl::StatusOr<ServedObject> served = ServeObject(
       caches, request, std::move(helper_digests), header.output_path(),
       receive_ms, [&]() -> absl::StatusOr<LinkResult> {
-        Clock::time_point start = Clock::now();
         WorkerPool::Lease lease = pool_.Acquire();
+        // Engine time only: the wait for a free worker is not counted.
+        Clock::time_point start = Clock::now();
         absl::StatusOr<LinkResult> result = lease.worker().Link(request);
         counters_.link_micros +=
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -

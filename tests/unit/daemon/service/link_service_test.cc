@@ -189,5 +189,27 @@ TEST_F(LinkServiceTest, ZeroStatsResetsEveryCounter) {
   EXPECT_EQ(after.remote_uploads_dropped(), 1u);
 }
 
+// link_seconds is engine time: a request that waits for a free worker does
+// not count its wait. The test holds the only worker for longer than the
+// engine takes; the request's engine time stays well below that wait.
+TEST_F(LinkServiceTest, LinkSecondsLeavesOutTheWaitForAWorker) {
+  constexpr auto kEngine = std::chrono::milliseconds(20);
+  constexpr auto kWait = std::chrono::milliseconds(600);
+  Start(kEngine);
+  v1::LinkHeader header = Header("a.bc");
+  header.set_no_cache(true);
+  std::thread request;
+  {
+    WorkerPool::Lease held = pool_->Acquire();
+    request = std::thread([&] { EXPECT_THAT(Link(header), IsOk()); });
+    std::this_thread::sleep_for(kWait);
+  }
+  request.join();
+  double seconds = Stats().link_seconds();
+  EXPECT_GE(seconds, std::chrono::duration<double>(kEngine).count());
+  EXPECT_LT(seconds, std::chrono::duration<double>(kWait).count() / 2)
+      << "the wait for a free worker was counted as engine time";
+}
+
 }  // namespace
 }  // namespace helperlink
