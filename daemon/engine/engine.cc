@@ -146,6 +146,7 @@ class Engine::Impl {
     report.crate = request.crate_name;
     report.mode = std::string(ModeName(request.mode));
     report.helpers_available = helpers->num_definitions();
+    report.warnings = helpers->warnings();
 
     engine::DiagnosticLog log;
     log.collect_inline_remarks = request.mode == Mode::kExact;
@@ -239,8 +240,6 @@ class Engine::Impl {
         return helper_sets_.front().second.get();
       }
     }
-    engine::DiagnosticLog log;
-    engine::ScopedDiagnostics diagnostics(context_, log);
     absl::StatusOr<std::unique_ptr<engine::HelperSet>> loaded =
         engine::HelperSet::Load(inputs, mode, context_);
     if (!loaded.ok()) return loaded.status();

@@ -113,6 +113,7 @@ void ReportToProto(const Report& report, worker::v1::Report* out) {
   out->set_codegen_ms(report.times.codegen_ms);
   out->set_total_ms(report.times.total_ms);
   out->set_object_bytes(report.object_bytes);
+  for (const std::string& warning : report.warnings) out->add_warnings(warning);
 }
 
 Report ReportFromProto(const worker::v1::Report& in) {
@@ -139,6 +140,7 @@ Report ReportFromProto(const worker::v1::Report& in) {
   report.times.codegen_ms = in.codegen_ms();
   report.times.total_ms = in.total_ms();
   report.object_bytes = in.object_bytes();
+  report.warnings.assign(in.warnings().begin(), in.warnings().end());
   return report;
 }
 

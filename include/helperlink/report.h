@@ -49,6 +49,9 @@ struct Report {
   Reconciled reconciled;
   PhaseTimes times;
   uint64_t object_bytes = 0;
+  // LLVM's warnings about the inputs, one line each, e.g. a helpers file
+  // whose debug info LLVM could not read and dropped.
+  std::vector<std::string> warnings;
 
   std::string ToJson() const;
 };
