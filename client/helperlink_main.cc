@@ -396,7 +396,8 @@ int main(int argc, char** argv) {
                  "       helperlink --status | --stats [--json] | "
                  "--zero-stats | --stop\n"
                  "       helperlink --explain OUT.o\n");
-    return args.empty() ? 2 : 0;
+    // No arguments is a usage error, and every error exits 1.
+    return args.empty() ? 1 : 0;
   }
   if (args[0] == "--status" || args[0] == "--stats" ||
       args[0] == "--zero-stats" || args[0] == "--stop" ||
