@@ -22,6 +22,9 @@ constexpr size_t kChunkBytes = 1 << 20;
 // Largest blob a ByteStream upload may announce: bounds server memory.
 constexpr int64_t kMaxBlobBytes = int64_t{1} << 30;
 
+// What a call does with the cache, which decides the token it needs.
+enum class Access { kRead, kWrite };
+
 std::string CasKey(const std::string& hash) { return "cas:" + hash; }
 std::string AcKey(const std::string& hash) { return "ac:" + hash; }
 
@@ -95,7 +98,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
                                const reapi::GetCapabilitiesRequest*,
                                reapi::ServerCapabilities* reply) override {
     bool may_write = false;
-    if (grpc::Status s = Authorize(context, false, &may_write); !s.ok())
+    if (grpc::Status s = Authorize(context, Access::kRead, &may_write); !s.ok())
       return s;
     auto* cache = reply->mutable_cache_capabilities();
     cache->add_digest_functions(reapi::DigestFunction::SHA256);
@@ -114,7 +117,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
   grpc::Status GetActionResult(grpc::ServerContext* context,
                                const reapi::GetActionResultRequest* request,
                                reapi::ActionResult* reply) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     const std::string& hash = request->action_digest().hash();
     if (!ValidHash(hash)) return Error(grpc::INVALID_ARGUMENT, "bad digest");
     auto bytes = store_.Get(Table::kEntries, AcKey(hash));
@@ -137,7 +140,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const reapi::UpdateActionResultRequest* request,
       reapi::ActionResult* reply) override {
-    if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kWrite); !s.ok()) return s;
     const std::string& hash = request->action_digest().hash();
     if (!ValidHash(hash)) return Error(grpc::INVALID_ARGUMENT, "bad digest");
     for (const auto& file : request->action_result().output_files()) {
@@ -161,7 +164,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const reapi::FindMissingBlobsRequest* request,
       reapi::FindMissingBlobsResponse* reply) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     for (const reapi::Digest& digest : request->blob_digests()) {
       if (!HasBlob(digest)) *reply->add_missing_blob_digests() = digest;
     }
@@ -172,7 +175,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const reapi::BatchUpdateBlobsRequest* request,
       reapi::BatchUpdateBlobsResponse* reply) override {
-    if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kWrite); !s.ok()) return s;
     int64_t total = 0;
     for (const auto& blob : request->requests()) total += blob.data().size();
     if (total > options_.max_batch_bytes) {
@@ -192,7 +195,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
   grpc::Status BatchReadBlobs(grpc::ServerContext* context,
                               const reapi::BatchReadBlobsRequest* request,
                               reapi::BatchReadBlobsResponse* reply) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     int64_t total = 0;
     for (const auto& digest : request->digests()) total += digest.size_bytes();
     if (total > options_.max_batch_bytes) {
@@ -217,7 +220,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const google::bytestream::ReadRequest* request,
       grpc::ServerWriter<google::bytestream::ReadResponse>* writer) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     reapi::Digest digest;
     std::string hash;
     int64_t size = 0;
@@ -248,7 +251,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       grpc::ServerReader<google::bytestream::WriteRequest>* reader,
       google::bytestream::WriteResponse* reply) override {
-    if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kWrite); !s.ok()) return s;
     google::bytestream::WriteRequest chunk;
     std::string hash, data;
     int64_t size = -1;
@@ -290,8 +293,9 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
   }
 
  private:
-  // Bearer-token check; `may_write` (if given) learns the token's rights.
-  grpc::Status Authorize(grpc::ServerContext* context, bool write,
+  // Bearer-token check for a call that needs `access`; `may_write` (if
+  // given) learns the token's rights.
+  grpc::Status Authorize(grpc::ServerContext* context, Access access,
                          bool* may_write = nullptr) {
     if (!tokens_) {
       if (may_write) *may_write = true;
@@ -310,7 +314,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       return Error(grpc::UNAUTHENTICATED, "unknown token");
     }
     if (may_write) *may_write = token->second;
-    if (write && !token->second) {
+    if (access == Access::kWrite && !token->second) {
       return Error(grpc::PERMISSION_DENIED, "this token may only read");
     }
     return grpc::Status::OK;

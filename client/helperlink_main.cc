@@ -195,7 +195,12 @@ int RunExplain(const ClientOptions& options, const std::string& output) {
   return 0;
 }
 
-int RunStats(const ClientOptions& options, bool zero, bool json) {
+enum class StatsAction { kShow, kZeroThenShow };
+enum class StatsFormat { kText, kJson };
+
+int RunStats(const ClientOptions& options, StatsAction action,
+             StatsFormat format) {
+  const bool zero = action == StatsAction::kZeroThenShow;
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(options);
   std::optional<helperlink::v1::StatsReply> daemon;
@@ -211,7 +216,7 @@ int RunStats(const ClientOptions& options, bool zero, bool json) {
     auto stats = (*cache)->Stats();
     if (stats.ok()) cache_stats = *stats;
   }
-  if (json) {
+  if (format == StatsFormat::kJson) {
     std::printf("{\"daemon\": %s, \"cache\": %s}\n",
                 daemon ? DaemonStatsJson(*daemon).c_str() : "null",
                 cache_stats ? CacheStatsJson(*cache_stats).c_str() : "null");
@@ -246,7 +251,10 @@ int RunAdmin(const std::vector<std::string>& args) {
     return Fail(absl::StrCat("unexpected argument after ", command));
   }
   if (command == "--stats" || command == "--zero-stats") {
-    return RunStats(*options, command == "--zero-stats", json);
+    return RunStats(*options,
+                    command == "--zero-stats" ? StatsAction::kZeroThenShow
+                                              : StatsAction::kShow,
+                    json ? StatsFormat::kJson : StatsFormat::kText);
   }
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(*options);
