@@ -219,7 +219,7 @@ absl::StatusOr<LocalCache*> LinkService::CacheFor(const std::string& dir,
   if (dir.empty() || dir[0] != '/') {
     return absl::InvalidArgumentError("no absolute cache dir in the request");
   }
-  std::lock_guard<std::mutex> lock(caches_mutex_);
+  absl::MutexLock lock(&caches_mutex_);
   std::string key = dir + "\n" + policy;
   auto it = caches_.find(key);
   if (it != caches_.end()) return it->second.get();
@@ -237,7 +237,7 @@ absl::StatusOr<RemoteCache*> LinkService::RemoteFor(
       header.remote_url(), "\n", header.remote_instance(), "\n",
       header.remote_token_file(), "\n", header.remote_ca_file(), "\n",
       header.remote_write(), "\n", header.remote_timeout_ms());
-  std::lock_guard<std::mutex> lock(caches_mutex_);
+  absl::MutexLock lock(&caches_mutex_);
   auto it = remotes_.find(key);
   if (it != remotes_.end()) return it->second.get();
   RemoteSettings settings;
@@ -271,7 +271,7 @@ grpc::Status LinkService::Status(grpc::ServerContext*, const v1::StatusRequest*,
 
 void LinkService::FillStats(v1::StatsReply* reply) {
   WorkerPool::Counters pool = pool_.counters();
-  std::lock_guard<std::mutex> lock(zero_mutex_);
+  absl::MutexLock lock(&zero_mutex_);
   reply->set_requests(counters_.requests);
   reply->set_succeeded(counters_.succeeded);
   reply->set_failed(counters_.failed);
@@ -306,7 +306,7 @@ void LinkService::FillStats(v1::StatsReply* reply) {
 
 LinkService::RemoteTotals LinkService::SumRemotes() {
   // Remotes are only ever added, so the sums only grow.
-  std::lock_guard<std::mutex> lock(caches_mutex_);
+  absl::MutexLock lock(&caches_mutex_);
   RemoteTotals totals;
   for (const auto& [key, remote] : remotes_) {
     RemoteStats& r = remote->stats();
@@ -331,7 +331,7 @@ grpc::Status LinkService::ZeroStats(grpc::ServerContext*,
                                     v1::StatsReply* reply) {
   {
     WorkerPool::Counters pool = pool_.counters();
-    std::lock_guard<std::mutex> lock(zero_mutex_);
+    absl::MutexLock lock(&zero_mutex_);
     for (auto* counter :
          {&counters_.requests, &counters_.succeeded, &counters_.failed,
           &counters_.fast, &counters_.exact, &counters_.crate_bytes_in,

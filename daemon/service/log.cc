@@ -6,9 +6,8 @@
 
 namespace helperlink {
 
-Log::Log(const std::string& path) {
-  if (!path.empty()) file_ = std::fopen(path.c_str(), "ae");
-}
+Log::Log(const std::string& path)
+    : file_(path.empty() ? nullptr : std::fopen(path.c_str(), "ae")) {}
 
 Log::~Log() {
   if (file_) std::fclose(file_);
@@ -18,7 +17,7 @@ void Log::Write(absl::string_view line) {
   if (!file_) return;
   std::string stamp = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                                        absl::UTCTimeZone());
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   std::fprintf(file_, "%s %.*s\n", stamp.c_str(), static_cast<int>(line.size()),
                line.data());
   std::fflush(file_);
