@@ -20,7 +20,7 @@ std::map<std::string, std::string>& MemoryStore::TableMap(Table table) {
 
 absl::StatusOr<std::optional<std::string>> MemoryStore::Get(
     Table table, absl::string_view key) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   if (failing_) return absl::UnavailableError("memory store: injected fault");
   auto& map = TableMap(table);
   auto it = map.find(std::string(key));
@@ -41,25 +41,26 @@ void MemoryStore::EvictTo(uint64_t target) {
   }
 }
 
+void MemoryStore::Erase(const std::string& key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  bytes_ -= it->second.size();
+  entries_.erase(it);
+  atime_.erase(key);
+}
+
 absl::Status MemoryStore::Apply(const StoreUpdate& update) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   if (failing_) return absl::UnavailableError("memory store: injected fault");
   ++clock_;
-  auto erase = [&](const std::string& key) {
-    auto it = entries_.find(key);
-    if (it == entries_.end()) return;
-    bytes_ -= it->second.size();
-    entries_.erase(it);
-    atime_.erase(key);
-  };
-  if (update.delete_entry) erase(*update.delete_entry);
+  if (update.delete_entry) Erase(*update.delete_entry);
   CacheStats delta = update.stats;
   if (update.put_entry && update.put_entry->second.size() > policy_.max_bytes) {
     delta.stores = 0;  // larger than the whole cache: dropped, as in LMDB
     delta.bytes_written = 0;
   } else if (update.put_entry) {
     const auto& [key, value] = *update.put_entry;
-    erase(key);
+    Erase(key);
     if (bytes_ + value.size() > policy_.max_bytes) {
       uint64_t target =
           static_cast<uint64_t>(policy_.max_bytes * policy_.evict_to);
@@ -79,7 +80,7 @@ absl::Status MemoryStore::Apply(const StoreUpdate& update) {
 }
 
 absl::StatusOr<CacheStats> MemoryStore::ReadStats() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   if (failing_) return absl::UnavailableError("memory store: injected fault");
   CacheStats stats = stats_;
   stats.entries = entries_.size();
@@ -89,13 +90,13 @@ absl::StatusOr<CacheStats> MemoryStore::ReadStats() {
 }
 
 absl::Status MemoryStore::ZeroStats() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   stats_ = CacheStats();
   return absl::OkStatus();
 }
 
 void MemoryStore::Corrupt(const std::string& key, const std::string& bytes) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   bytes_ -= entries_[key].size();
   entries_[key] = bytes;
   bytes_ += bytes.size();

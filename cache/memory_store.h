@@ -6,8 +6,9 @@
 #define HELPERLINK_CACHE_MEMORY_STORE_H_
 
 #include <map>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "cache/store.h"
 
 namespace helperlink {
@@ -16,29 +17,38 @@ class MemoryStore : public Store {
  public:
   explicit MemoryStore(CachePolicy policy = {}) : policy_(policy) {}
 
-  absl::StatusOr<std::optional<std::string>> Get(
-      Table table, absl::string_view key) override;
-  absl::Status Apply(const StoreUpdate& update) override;
-  absl::StatusOr<CacheStats> ReadStats() override;
-  absl::Status ZeroStats() override;
+  absl::StatusOr<std::optional<std::string>> Get(Table table,
+                                                 absl::string_view key) override
+      ABSL_LOCKS_EXCLUDED(mutex_);
+  absl::Status Apply(const StoreUpdate& update) override
+      ABSL_LOCKS_EXCLUDED(mutex_);
+  absl::StatusOr<CacheStats> ReadStats() override ABSL_LOCKS_EXCLUDED(mutex_);
+  absl::Status ZeroStats() override ABSL_LOCKS_EXCLUDED(mutex_);
 
   // Test hooks.
-  void set_failing(bool failing) { failing_ = failing; }
+  void set_failing(bool failing) ABSL_LOCKS_EXCLUDED(mutex_) {
+    absl::MutexLock lock(&mutex_);
+    failing_ = failing;
+  }
   // Overwrites a stored entry's bytes as a disk fault would.
-  void Corrupt(const std::string& key, const std::string& bytes);
+  void Corrupt(const std::string& key, const std::string& bytes)
+      ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
-  std::map<std::string, std::string>& TableMap(Table table);
-  void EvictTo(uint64_t target);
+  std::map<std::string, std::string>& TableMap(Table table)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void EvictTo(uint64_t target) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void Erase(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
-  CachePolicy policy_;
-  std::mutex mutex_;
-  bool failing_ = false;
-  std::map<std::string, std::string> entries_, outputs_, files_;
-  std::map<std::string, uint64_t> atime_;
-  uint64_t clock_ = 0;
-  uint64_t bytes_ = 0;
-  CacheStats stats_;
+  const CachePolicy policy_;
+  absl::Mutex mutex_;
+  bool failing_ ABSL_GUARDED_BY(mutex_) = false;
+  std::map<std::string, std::string> entries_ ABSL_GUARDED_BY(mutex_),
+      outputs_ ABSL_GUARDED_BY(mutex_), files_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, uint64_t> atime_ ABSL_GUARDED_BY(mutex_);
+  uint64_t clock_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t bytes_ ABSL_GUARDED_BY(mutex_) = 0;
+  CacheStats stats_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace helperlink

@@ -24,6 +24,9 @@ constexpr int64_t kChunkBytes = 1 << 20;
 // budget).
 constexpr int64_t kMaxBlobBytes = int64_t{1} << 30;
 
+// What a call does with the cache, which decides the token it needs.
+enum class Access { kRead, kWrite };
+
 std::string CasKey(const std::string& hash) { return "cas:" + hash; }
 std::string AcKey(const std::string& hash) { return "ac:" + hash; }
 
@@ -92,7 +95,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
                                const reapi::GetCapabilitiesRequest*,
                                reapi::ServerCapabilities* reply) override {
     bool may_write = false;
-    if (grpc::Status s = Authorize(context, false, &may_write); !s.ok())
+    if (grpc::Status s = Authorize(context, Access::kRead, &may_write); !s.ok())
       return s;
     auto* cache = reply->mutable_cache_capabilities();
     cache->add_digest_functions(reapi::DigestFunction::SHA256);
@@ -111,7 +114,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
   grpc::Status GetActionResult(grpc::ServerContext* context,
                                const reapi::GetActionResultRequest* request,
                                reapi::ActionResult* reply) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     if (grpc::Status s = CheckDigestFunction(request->digest_function());
         !s.ok())
       return s;
@@ -138,7 +141,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const reapi::UpdateActionResultRequest* request,
       reapi::ActionResult* reply) override {
-    if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kWrite); !s.ok()) return s;
     if (grpc::Status s = CheckDigestFunction(request->digest_function());
         !s.ok())
       return s;
@@ -173,7 +176,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const reapi::FindMissingBlobsRequest* request,
       reapi::FindMissingBlobsResponse* reply) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     if (grpc::Status s = CheckDigestFunction(request->digest_function());
         !s.ok())
       return s;
@@ -191,7 +194,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const reapi::BatchUpdateBlobsRequest* request,
       reapi::BatchUpdateBlobsResponse* reply) override {
-    if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kWrite); !s.ok()) return s;
     if (grpc::Status s = CheckDigestFunction(request->digest_function());
         !s.ok())
       return s;
@@ -220,7 +223,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
   grpc::Status BatchReadBlobs(grpc::ServerContext* context,
                               const reapi::BatchReadBlobsRequest* request,
                               reapi::BatchReadBlobsResponse* reply) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     if (grpc::Status s = CheckDigestFunction(request->digest_function());
         !s.ok())
       return s;
@@ -254,7 +257,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       const google::bytestream::ReadRequest* request,
       grpc::ServerWriter<google::bytestream::ReadResponse>* writer) override {
-    if (grpc::Status s = Authorize(context, false); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kRead); !s.ok()) return s;
     std::unique_ptr<StreamRegistry::Ticket> ticket = streams_.Enter(context);
     if (!ticket) return TooManyStreams();
     reapi::Digest digest;
@@ -298,7 +301,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       grpc::ServerContext* context,
       grpc::ServerReader<google::bytestream::WriteRequest>* reader,
       google::bytestream::WriteResponse* reply) override {
-    if (grpc::Status s = Authorize(context, true); !s.ok()) return s;
+    if (grpc::Status s = Authorize(context, Access::kWrite); !s.ok()) return s;
     std::unique_ptr<StreamRegistry::Ticket> ticket = streams_.Enter(context);
     if (!ticket) return TooManyStreams();
     google::bytestream::WriteRequest chunk;
@@ -362,8 +365,9 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
   }
 
  private:
-  // Bearer-token check; `may_write` (if given) learns the token's rights.
-  grpc::Status Authorize(grpc::ServerContext* context, bool write,
+  // Bearer-token check for a call that needs `access`; `may_write` (if
+  // given) learns the token's rights.
+  grpc::Status Authorize(grpc::ServerContext* context, Access access,
                          bool* may_write = nullptr) {
     if (!tokens_) {
       if (may_write) *may_write = true;
@@ -382,7 +386,7 @@ class ReapiServer::Services : public reapi::ActionCache::Service,
       return Error(grpc::UNAUTHENTICATED, "unknown token");
     }
     if (may_write) *may_write = token->second;
-    if (write && !token->second) {
+    if (access == Access::kWrite && !token->second) {
       return Error(grpc::PERMISSION_DENIED, "this token may only read");
     }
     return grpc::Status::OK;

@@ -199,7 +199,7 @@ void RemoteCache::Prepare(grpc::ClientContext& context,
 }
 
 int64_t RemoteCache::MaxBatchBytes() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   if (max_batch_bytes_ >= 0) return max_batch_bytes_;
   grpc::ClientContext context;
   Prepare(context, options_.timeout);

@@ -26,12 +26,13 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cache/entry.h"
@@ -115,7 +116,7 @@ class RemoteCache {
  private:
   explicit RemoteCache(RemoteOptions options) : options_(std::move(options)) {}
   void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
-  int64_t MaxBatchBytes();
+  int64_t MaxBatchBytes() ABSL_LOCKS_EXCLUDED(mutex_);
   absl::StatusOr<std::optional<std::string>> ReadBlob(
       const reapi::Digest& digest);
   absl::Status WriteBlobs(const std::vector<std::string>& blobs);
@@ -126,8 +127,8 @@ class RemoteCache {
   std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas_;
   std::unique_ptr<reapi::Capabilities::Stub> capabilities_;
   std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;
-  std::mutex mutex_;
-  int64_t max_batch_bytes_ = -1;  // -1: not asked yet
+  absl::Mutex mutex_;
+  int64_t max_batch_bytes_ ABSL_GUARDED_BY(mutex_) = -1;  // -1: not asked yet
   RemoteStats stats_;
 };
 

@@ -215,7 +215,12 @@ int RunExplain(const ClientOptions& options, const std::string& output) {
   return 0;
 }
 
-int RunStats(const ClientOptions& options, bool zero, bool json) {
+enum class StatsAction { kShow, kZeroThenShow };
+enum class StatsFormat { kText, kJson };
+
+int RunStats(const ClientOptions& options, StatsAction action,
+             StatsFormat format) {
+  const bool zero = action == StatsAction::kZeroThenShow;
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(options);
   std::optional<helperlink::v1::StatsReply> daemon;
@@ -232,7 +237,7 @@ int RunStats(const ClientOptions& options, bool zero, bool json) {
     auto stats = (*cache)->Stats();
     if (stats.ok()) cache_stats = *stats;
   }
-  if (json) {
+  if (format == StatsFormat::kJson) {
     std::printf("{\"daemon\": %s, \"cache\": %s}\n",
                 daemon ? DaemonStatsJson(*daemon).c_str() : "null",
                 cache_stats ? CacheStatsJson(*cache_stats).c_str() : "null");
@@ -267,7 +272,10 @@ int RunAdmin(const std::vector<std::string>& args) {
     return Fail(absl::StrCat("unexpected argument after ", command));
   }
   if (command == "--stats" || command == "--zero-stats") {
-    return RunStats(*options, command == "--zero-stats", json);
+    return RunStats(*options,
+                    command == "--zero-stats" ? StatsAction::kZeroThenShow
+                                              : StatsAction::kShow,
+                    json ? StatsFormat::kJson : StatsFormat::kText);
   }
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(*options);
@@ -440,7 +448,8 @@ int main(int argc, char** argv) {
                  "       helperlink --status | --stats [--json] | "
                  "--zero-stats | --stop\n"
                  "       helperlink --explain OUT.o\n");
-    return args.empty() ? 2 : 0;
+    // No arguments is a usage error, and every error exits 1.
+    return args.empty() ? 1 : 0;
   }
   if (args[0] == "--status" || args[0] == "--stats" ||
       args[0] == "--zero-stats" || args[0] == "--stop" ||

@@ -302,7 +302,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     Usage(stderr);
-    return 2;
+    return 1;  // a usage error, and every error exits 1
   }
   std::string mode = args[0];
   args.erase(args.begin());

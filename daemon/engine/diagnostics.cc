@@ -29,15 +29,17 @@ class Handler : public llvm::DiagnosticHandler {
       default:
         break;
     }
-    if (info.getSeverity() == llvm::DS_Error) {
+    bool error = info.getSeverity() == llvm::DS_Error;
+    if (error ||
+        (info.getSeverity() == llvm::DS_Warning && log_.collect_warnings)) {
       std::string text;
       llvm::raw_string_ostream os(text);
       llvm::DiagnosticPrinterRawOStream printer(os);
       info.print(printer);
       os.flush();
-      log_.errors.push_back(FirstLine(text));
+      (error ? log_.errors : log_.warnings).push_back(FirstLine(text));
     }
-    // Warnings, notes and other remarks are dropped: the request's outcome
+    // Other warnings, notes and remarks are dropped: the request's outcome
     // is its Status and its report.
     return true;
   }

@@ -28,10 +28,13 @@ struct InlineRemark {
   std::string reason;  // for missed remarks: LLVM's reason text
 };
 
-// Collects backend errors and the inliner's remarks for one request.
+// Collects errors, warnings when asked, and the inliner's remarks for one
+// request or one helper-set load.
 struct DiagnosticLog {
   std::vector<std::string> errors;
+  std::vector<std::string> warnings;
   std::vector<InlineRemark> inline_remarks;
+  bool collect_warnings = false;
   bool collect_inline_remarks = false;
 };
 

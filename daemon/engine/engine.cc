@@ -147,6 +147,8 @@ class Engine::Impl {
     report.mode = std::string(ModeName(request.mode));
     report.helpers_available = helpers->num_definitions();
     report.warnings = setup->driver_warnings;
+    report.warnings.insert(report.warnings.end(), helpers->warnings().begin(),
+                           helpers->warnings().end());
 
     engine::DiagnosticLog log;
     log.collect_inline_remarks = request.mode == Mode::kExact;
@@ -240,8 +242,6 @@ class Engine::Impl {
         return helper_sets_.front().second.get();
       }
     }
-    engine::DiagnosticLog log;
-    engine::ScopedDiagnostics diagnostics(context_, log);
     absl::StatusOr<std::unique_ptr<engine::HelperSet>> loaded =
         engine::HelperSet::Load(inputs, mode, context_);
     if (!loaded.ok()) return loaded.status();

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/engine/bitcode_input.h"
+#include "daemon/engine/diagnostics.h"
 #include "helperlink/status_macros.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/InlineAsm.h"
@@ -103,6 +104,9 @@ absl::StatusOr<std::unique_ptr<HelperSet>> HelperSet::Load(
         "no helpers given (use --helpers FILE.bc)");
   }
   std::unique_ptr<HelperSet> set(new HelperSet());
+  DiagnosticLog log;
+  log.collect_warnings = true;
+  ScopedDiagnostics diagnostics(context, log);
   for (const HelperInput& input : inputs) {
     const std::string& bytes = *input.bytes;
     HL_RETURN_IF_ERROR(CheckBitcode(bytes, input.name));
@@ -114,6 +118,11 @@ absl::StatusOr<std::unique_ptr<HelperSet>> HelperSet::Load(
       return absl::InvalidArgumentError(
           absl::StrCat(input.name, ": ", llvm::toString(std::move(error))));
     }
+    HL_RETURN_IF_ERROR(FirstError(log, input.name));
+    for (std::string& warning : log.warnings) {
+      set->warnings_.push_back(absl::StrCat(input.name, ": ", warning));
+    }
+    log.warnings.clear();
     HL_RETURN_IF_ERROR(VerifyModule(*module, input.name));
     std::string arch = module->getTargetTriple().getArchName().str();
     if (set->arch_.empty()) {

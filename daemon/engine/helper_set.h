@@ -39,6 +39,10 @@ class HelperSet {
     return modules_;
   }
   const std::vector<std::string>& file_names() const { return file_names_; }
+  // LLVM's warnings while loading the files ("NAME: message"), e.g. debug
+  // info it could not read and dropped; every report using the set
+  // carries them.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   // Whether `symbol` is a function a helper file defines with external
   // visibility: the functions a crate can call.
@@ -70,6 +74,7 @@ class HelperSet {
 
   std::vector<std::unique_ptr<llvm::Module>> modules_;
   std::vector<std::string> file_names_;
+  std::vector<std::string> warnings_;
   std::string arch_;
   llvm::StringMap<bool> definitions_;  // symbol → feature-neutral
   // For each defined global, the globals of the same module it refers to.

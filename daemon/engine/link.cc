@@ -17,13 +17,18 @@ namespace {
 // -preserve-bc-uselistorder option, on by default).
 constexpr bool kLlvmLinkPreservesUseListOrder = true;
 
-// Links `source` into `linker`'s module; when `internalize`, every global
-// that came from `source` ends up with internal linkage (the callback
-// llvm-link installs for --internalize).
+// What becomes of the globals a link brings in.
+enum class Linkage {
+  kKeep,         // as the source module has them
+  kInternalize,  // internal linkage (the callback llvm-link installs for
+                 // --internalize)
+};
+
+// Links `source` into `linker`'s module.
 absl::Status LinkOne(llvm::Linker& linker, std::unique_ptr<llvm::Module> source,
-                     unsigned flags, bool internalize, absl::string_view name) {
+                     unsigned flags, Linkage linkage, absl::string_view name) {
   bool failed;
-  if (internalize) {
+  if (linkage == Linkage::kInternalize) {
     failed = linker.linkInModule(
         std::move(source), flags,
         [](llvm::Module& module, const llvm::StringSet<>& linked) {
@@ -95,12 +100,12 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> LinkLikeLlvmLink(
   llvm::Linker linker(*composite);
   absl::Status status =
       LinkOne(linker, std::move(crate), llvm::Linker::Flags::None,
-              /*internalize=*/false, crate_name);
+              Linkage::kKeep, crate_name);
   if (!status.ok()) return status;
   std::vector<std::unique_ptr<llvm::Module>> copies = helpers.CloneAll();
   for (size_t i = 0; i < copies.size(); ++i) {
     status = LinkOne(linker, std::move(copies[i]), llvm::Linker::Flags::None,
-                     /*internalize=*/true, helpers.file_names()[i]);
+                     Linkage::kInternalize, helpers.file_names()[i]);
     if (!status.ok()) return status;
   }
   return composite;
@@ -139,7 +144,7 @@ absl::StatusOr<int> LinkNeeded(llvm::Module& crate,
     // linker from pulling in anything else.
     absl::Status status = LinkOne(linker, std::move(copies[i]),
                                   llvm::Linker::Flags::LinkOnlyNeeded,
-                                  /*internalize=*/true, crate_name);
+                                  Linkage::kInternalize, crate_name);
     if (!status.ok()) return status;
   }
   return linked;

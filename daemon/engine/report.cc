@@ -66,13 +66,11 @@ std::string Report::ToJson() const {
                   ", \"no_builtin\": ", reconciled.no_builtin,
                   ", \"target_features\": ", reconciled.target_features,
                   "},\n");
-  if (!warnings.empty()) {
-    absl::StrAppend(&out, "  \"warnings\": [");
-    for (size_t i = 0; i < warnings.size(); ++i) {
-      absl::StrAppend(&out, i ? ", " : "", Quote(warnings[i]));
-    }
-    absl::StrAppend(&out, "],\n");
+  absl::StrAppend(&out, "  \"warnings\": [");
+  for (size_t i = 0; i < warnings.size(); ++i) {
+    absl::StrAppend(&out, i ? ", " : "", Quote(warnings[i]));
   }
+  absl::StrAppend(&out, "],\n");
   absl::StrAppend(&out, "  \"object_bytes\": ", object_bytes, ",\n");
   absl::StrAppend(&out, "  \"times_ms\": {\"parse\": ", Ms(times.parse_ms),
                   ", \"link\": ", Ms(times.link_ms),

@@ -31,7 +31,7 @@ absl::StatusOr<HelperFile> HelperFileCache::Get(const std::string& path) {
   want.mtime_ns = Nanos(st.st_mtim);
   want.ctime_ns = Nanos(st.st_ctim);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     auto it = entries_.find(path);
     if (it != entries_.end()) {
       const Entry& have = it->second;
@@ -46,14 +46,14 @@ absl::StatusOr<HelperFile> HelperFileCache::Get(const std::string& path) {
   if (!bytes.ok()) return absl::NotFoundError(bytes.status().message());
   want.digest = Sha256Hex(*bytes);
   want.bytes = std::make_shared<const std::string>(std::move(*bytes));
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   ++reads_;
   entries_[path] = want;
   return HelperFile{{path, want.bytes}, want.digest};
 }
 
 int64_t HelperFileCache::reads() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   return reads_;
 }
 

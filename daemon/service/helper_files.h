@@ -8,10 +8,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "helperlink/engine.h"
 
 namespace helperlink {
@@ -25,8 +26,9 @@ struct HelperFile {
 class HelperFileCache {
  public:
   // Thread-safe. Errors read "PATH: cause".
-  absl::StatusOr<HelperFile> Get(const std::string& path);
-  int64_t reads() const;
+  absl::StatusOr<HelperFile> Get(const std::string& path)
+      ABSL_LOCKS_EXCLUDED(mutex_);
+  int64_t reads() const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
   struct Entry {
@@ -35,9 +37,9 @@ class HelperFileCache {
     std::shared_ptr<const std::string> bytes;
     std::string digest;
   };
-  mutable std::mutex mutex_;
-  std::map<std::string, Entry> entries_;
-  int64_t reads_ = 0;
+  mutable absl::Mutex mutex_;
+  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mutex_);
+  int64_t reads_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace helperlink

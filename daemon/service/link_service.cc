@@ -52,7 +52,8 @@ LinkService::LinkService(ServiceOptions options, WorkerPool& pool,
       helper_files_(helper_files),
       log_(log),
       request_shutdown_(std::move(request_shutdown)),
-      started_(Clock::now()) {
+      started_(Clock::now()),
+      uploads_(options_.max_pending_uploads) {
   Touch();
 }
 
@@ -182,8 +183,9 @@ grpc::Status LinkService::Serve(
   absl::StatusOr<ServedObject> served = ServeObject(
       caches, request, std::move(helper_digests), header.output_path(),
       receive_ms, [&]() -> absl::StatusOr<LinkResult> {
-        Clock::time_point start = Clock::now();
         WorkerPool::Lease lease = pool_.Acquire();
+        // Engine time only: the wait for a free worker is not counted.
+        Clock::time_point start = Clock::now();
         absl::StatusOr<LinkResult> result = lease.worker().Link(request);
         counters_.link_micros +=
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
@@ -225,7 +227,7 @@ absl::StatusOr<LocalCache*> LinkService::CacheFor(const std::string& dir,
   // someone else's since is no longer used.
   absl::Status trusted = PrepareCacheDir(dir, sharing);
   if (!trusted.ok()) return trusted;
-  std::lock_guard<std::mutex> lock(caches_mutex_);
+  absl::MutexLock lock(&caches_mutex_);
   std::string key = dir + "\n" + policy;
   auto it = caches_.find(key);
   if (it != caches_.end()) return it->second.get();
@@ -243,7 +245,7 @@ absl::StatusOr<RemoteCache*> LinkService::RemoteFor(
       header.remote_url(), "\n", header.remote_instance(), "\n",
       header.remote_token_file(), "\n", header.remote_ca_file(), "\n",
       header.remote_write(), "\n", header.remote_timeout_ms());
-  std::lock_guard<std::mutex> lock(caches_mutex_);
+  absl::MutexLock lock(&caches_mutex_);
   auto it = remotes_.find(key);
   if (it != remotes_.end()) return it->second.get();
   RemoteSettings settings;
@@ -277,7 +279,7 @@ grpc::Status LinkService::Status(grpc::ServerContext*, const v1::StatusRequest*,
 
 void LinkService::FillStats(v1::StatsReply* reply) {
   WorkerPool::Counters pool = pool_.counters();
-  std::lock_guard<std::mutex> lock(zero_mutex_);
+  absl::MutexLock lock(&zero_mutex_);
   reply->set_requests(counters_.requests);
   reply->set_succeeded(counters_.succeeded);
   reply->set_failed(counters_.failed);
@@ -300,24 +302,30 @@ void LinkService::FillStats(v1::StatsReply* reply) {
   reply->set_peak_rss_bytes(peak);
   reply->set_link_seconds(counters_.link_micros / 1e6);
   reply->set_cache_hits(counters_.cache_hits);
-  {
-    std::lock_guard<std::mutex> remotes_lock(caches_mutex_);
-    uint64_t hits = 0, misses = 0, errors = 0, corrupt = 0, uploads = 0;
-    for (const auto& [key, remote] : remotes_) {
-      RemoteStats& r = remote->stats();
-      hits += r.hits;
-      misses += r.misses;
-      errors += r.errors;
-      corrupt += r.corrupt;
-      uploads += r.uploads;
-    }
-    reply->set_remote_hits(hits);
-    reply->set_remote_misses(misses);
-    reply->set_remote_errors(errors);
-    reply->set_remote_corrupt(corrupt);
-    reply->set_remote_uploads(uploads);
-    reply->set_remote_uploads_dropped(uploads_.dropped());
+  RemoteTotals remote = SumRemotes();
+  reply->set_remote_hits(remote.hits - zero_remote_.hits);
+  reply->set_remote_misses(remote.misses - zero_remote_.misses);
+  reply->set_remote_errors(remote.errors - zero_remote_.errors);
+  reply->set_remote_corrupt(remote.corrupt - zero_remote_.corrupt);
+  reply->set_remote_uploads(remote.uploads - zero_remote_.uploads);
+  reply->set_remote_uploads_dropped(remote.uploads_dropped -
+                                    zero_remote_.uploads_dropped);
+}
+
+LinkService::RemoteTotals LinkService::SumRemotes() {
+  // Remotes are only ever added, so the sums only grow.
+  absl::MutexLock lock(&caches_mutex_);
+  RemoteTotals totals;
+  for (const auto& [key, remote] : remotes_) {
+    RemoteStats& r = remote->stats();
+    totals.hits += r.hits;
+    totals.misses += r.misses;
+    totals.errors += r.errors;
+    totals.corrupt += r.corrupt;
+    totals.uploads += r.uploads;
   }
+  totals.uploads_dropped = uploads_.dropped();
+  return totals;
 }
 
 grpc::Status LinkService::Stats(grpc::ServerContext*, const v1::StatsRequest*,
@@ -331,7 +339,7 @@ grpc::Status LinkService::ZeroStats(grpc::ServerContext*,
                                     v1::StatsReply* reply) {
   {
     WorkerPool::Counters pool = pool_.counters();
-    std::lock_guard<std::mutex> lock(zero_mutex_);
+    absl::MutexLock lock(&zero_mutex_);
     for (auto* counter :
          {&counters_.requests, &counters_.succeeded, &counters_.failed,
           &counters_.fast, &counters_.exact, &counters_.crate_bytes_in,
@@ -343,6 +351,7 @@ grpc::Status LinkService::ZeroStats(grpc::ServerContext*,
     zero_reads_ = helper_files_.reads();
     zero_recycles_ = pool.recycles;
     zero_crashes_ = pool.crashes;
+    zero_remote_ = SumRemotes();
   }
   log_.Write("stats zeroed");
   FillStats(reply);

@@ -10,9 +10,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "cache/cache_dir.h"
 #include "cache/local_cache.h"
 #include "cache/remote_cache.h"
@@ -35,6 +36,9 @@ struct ServiceOptions {
   // Largest crate accepted, default 1 GiB: bounds what one request can make
   // the daemon hold in memory.
   uint64_t max_crate_bytes = kMaxInputBytes;
+  // Remote uploads waiting at most; more are dropped and counted. Default
+  // 256.
+  size_t max_pending_uploads = 256;
 };
 
 class LinkService final : public v1::HelperLink::Service {
@@ -49,9 +53,11 @@ class LinkService final : public v1::HelperLink::Service {
   grpc::Status Status(grpc::ServerContext*, const v1::StatusRequest*,
                       v1::StatusReply* reply) override;
   grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*,
-                     v1::StatsReply* reply) override;
+                     v1::StatsReply* reply) override
+      ABSL_LOCKS_EXCLUDED(zero_mutex_, caches_mutex_);
   grpc::Status ZeroStats(grpc::ServerContext*, const v1::ZeroStatsRequest*,
-                         v1::StatsReply* reply) override;
+                         v1::StatsReply* reply) override
+      ABSL_LOCKS_EXCLUDED(zero_mutex_, caches_mutex_);
   grpc::Status Shutdown(grpc::ServerContext*, const v1::ShutdownRequest*,
                         v1::ShutdownReply*) override;
 
@@ -70,14 +76,23 @@ class LinkService final : public v1::HelperLink::Service {
   grpc::Status Serve(
       grpc::ServerReaderWriter<v1::LinkResponse, v1::LinkRequest>* stream,
       std::string* summary);
+  // The remote caches' counters summed, and the uploads dropped.
+  struct RemoteTotals {
+    uint64_t hits = 0, misses = 0, errors = 0, corrupt = 0, uploads = 0,
+             uploads_dropped = 0;
+  };
   void Touch();
-  void FillStats(v1::StatsReply* reply);
+  void FillStats(v1::StatsReply* reply)
+      ABSL_LOCKS_EXCLUDED(zero_mutex_, caches_mutex_);
+  RemoteTotals SumRemotes() ABSL_LOCKS_EXCLUDED(caches_mutex_);
   // The local cache for a request's dir and policy, opened once.
   absl::StatusOr<LocalCache*> CacheFor(const std::string& dir,
                                        CacheSharing sharing,
-                                       const std::string& policy);
+                                       const std::string& policy)
+      ABSL_LOCKS_EXCLUDED(caches_mutex_);
   // The remote cache for a request's settings, made once.
-  absl::StatusOr<RemoteCache*> RemoteFor(const v1::LinkHeader& header);
+  absl::StatusOr<RemoteCache*> RemoteFor(const v1::LinkHeader& header)
+      ABSL_LOCKS_EXCLUDED(caches_mutex_);
 
   ServiceOptions options_;
   WorkerPool& pool_;
@@ -89,13 +104,21 @@ class LinkService final : public v1::HelperLink::Service {
   std::atomic<int> in_flight_{0};
   std::atomic<int64_t> last_activity_ns_{0};
   Counters counters_;
-  // Pool and file counters at the last ZeroStats.
-  std::mutex zero_mutex_;
-  int64_t zero_loads_ = 0, zero_reads_ = 0, zero_recycles_ = 0,
-          zero_crashes_ = 0;
-  std::mutex caches_mutex_;
-  std::map<std::string, std::unique_ptr<LocalCache>> caches_;
-  std::map<std::string, std::unique_ptr<RemoteCache>> remotes_;
+  // Pool, file and remote counters at the last ZeroStats. Taken before
+  // caches_mutex_ when both are needed.
+  absl::Mutex zero_mutex_ ABSL_ACQUIRED_BEFORE(caches_mutex_);
+  int64_t zero_loads_ ABSL_GUARDED_BY(zero_mutex_) = 0;
+  int64_t zero_reads_ ABSL_GUARDED_BY(zero_mutex_) = 0;
+  int64_t zero_recycles_ ABSL_GUARDED_BY(zero_mutex_) = 0;
+  int64_t zero_crashes_ ABSL_GUARDED_BY(zero_mutex_) = 0;
+  RemoteTotals zero_remote_ ABSL_GUARDED_BY(zero_mutex_);
+  // The caches requests named, opened once and kept for the daemon's life
+  // (requests hold plain pointers to them).
+  absl::Mutex caches_mutex_;
+  std::map<std::string, std::unique_ptr<LocalCache>> caches_
+      ABSL_GUARDED_BY(caches_mutex_);
+  std::map<std::string, std::unique_ptr<RemoteCache>> remotes_
+      ABSL_GUARDED_BY(caches_mutex_);
   // Declared last: destroyed first, finishing uploads while the remotes
   // above still exist.
   BackgroundUploads uploads_;

@@ -21,7 +21,7 @@ void Log::Write(absl::string_view line) {
   if (!file_) return;
   std::string stamp = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                                        absl::UTCTimeZone());
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   std::fprintf(file_, "%s %.*s\n", stamp.c_str(), static_cast<int>(line.size()),
                line.data());
   std::fflush(file_);

@@ -5,10 +5,11 @@
 #define HELPERLINK_DAEMON_SERVICE_LOG_H_
 
 #include <cstdio>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace helperlink {
 
@@ -20,11 +21,12 @@ class Log {
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
 
-  void Write(absl::string_view line);
+  void Write(absl::string_view line) ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
-  std::mutex mutex_;
-  std::FILE* file_ = nullptr;
+  absl::Mutex mutex_;
+  // Set once by the constructor; the lock keeps lines whole.
+  std::FILE* const file_ ABSL_PT_GUARDED_BY(mutex_);
 };
 
 }  // namespace helperlink

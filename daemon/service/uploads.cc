@@ -1,7 +1,7 @@
 // Background uploads; see uploads.h.
 #include "daemon/service/uploads.h"
 
-#include <chrono>
+#include "absl/time/time.h"
 
 namespace helperlink {
 
@@ -11,46 +11,42 @@ BackgroundUploads::BackgroundUploads(size_t max_pending)
 BackgroundUploads::~BackgroundUploads() {
   Drain(30);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     stopping_ = true;
     queue_.clear();
   }
-  changed_.notify_all();
   thread_.join();
 }
 
 void BackgroundUploads::Schedule(std::function<void()> upload) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (queue_.size() >= max_pending_) {
-      ++dropped_;
-      return;
-    }
-    queue_.push_back(std::move(upload));
+  absl::MutexLock lock(&mutex_);
+  if (queue_.size() >= max_pending_) {
+    ++dropped_;
+    return;
   }
-  changed_.notify_all();
+  queue_.push_back(std::move(upload));
 }
 
 void BackgroundUploads::Drain(int seconds) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait_for(lock, std::chrono::seconds(seconds),
-                    [this] { return queue_.empty() && !running_; });
+  absl::MutexLock lock(&mutex_);
+  mutex_.AwaitWithTimeout(absl::Condition(this, &BackgroundUploads::Idle),
+                          absl::Seconds(seconds));
 }
 
 void BackgroundUploads::Run() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  mutex_.Lock();
   while (true) {
-    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (stopping_) return;
+    mutex_.Await(absl::Condition(this, &BackgroundUploads::HasWork));
+    if (stopping_) break;
     std::function<void()> upload = std::move(queue_.front());
     queue_.pop_front();
     running_ = true;
-    lock.unlock();
+    mutex_.Unlock();  // uploads take seconds; Schedule must not wait
     upload();
-    lock.lock();
+    mutex_.Lock();
     running_ = false;
-    changed_.notify_all();
   }
+  mutex_.Unlock();
 }
 
 }  // namespace helperlink

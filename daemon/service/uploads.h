@@ -6,11 +6,12 @@
 #define HELPERLINK_DAEMON_SERVICE_UPLOADS_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace helperlink {
 
@@ -21,20 +22,25 @@ class BackgroundUploads {
   // Finishes what is queued (see Drain), then stops the thread.
   ~BackgroundUploads();
 
-  void Schedule(std::function<void()> upload);
+  void Schedule(std::function<void()> upload) ABSL_LOCKS_EXCLUDED(mutex_);
   // Waits until the queue is empty or `seconds` have passed.
-  void Drain(int seconds);
+  void Drain(int seconds) ABSL_LOCKS_EXCLUDED(mutex_);
   uint64_t dropped() const { return dropped_; }
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mutex_);
+  bool Idle() const ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    return queue_.empty() && !running_;
+  }
+  bool HasWork() const ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    return stopping_ || !queue_.empty();
+  }
 
-  size_t max_pending_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::function<void()>> queue_;
-  bool running_ = false;  // an upload is in progress
-  bool stopping_ = false;
+  const size_t max_pending_;
+  mutable absl::Mutex mutex_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
+  bool running_ ABSL_GUARDED_BY(mutex_) = false;  // an upload is in progress
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::atomic<uint64_t> dropped_{0};
   std::thread thread_;
 };

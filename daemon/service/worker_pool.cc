@@ -5,19 +5,34 @@
 
 namespace helperlink {
 
-WorkerPool::WorkerPool(WorkerPoolOptions options)
-    : options_(std::move(options)) {
-  if (!options_.make_worker) {
-    EngineOptions engine = options_.engine;
-    options_.make_worker = [engine] {
+namespace {
+
+WorkerPoolOptions WithDefaults(WorkerPoolOptions options) {
+  if (!options.make_worker) {
+    EngineOptions engine = options.engine;
+    options.make_worker = [engine] {
       return std::make_unique<EngineWorker>(engine);
     };
   }
-  slots_.resize(std::max(1, options_.workers));
+  return options;
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(WorkerPoolOptions options)
+    : options_(WithDefaults(std::move(options))),
+      workers_(std::max(1, options_.workers)),
+      slots_(workers_) {}
+
+bool WorkerPool::AnyFree() const {
+  for (const Slot& slot : slots_) {
+    if (!slot.busy) return true;
+  }
+  return false;
 }
 
 WorkerPool::Lease WorkerPool::Acquire() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   while (true) {
     for (size_t i = 0; i < slots_.size(); ++i) {
       Slot& slot = slots_[i];
@@ -39,29 +54,28 @@ WorkerPool::Lease WorkerPool::Acquire() {
       ++slot.served;
       return Lease(this, static_cast<int>(i));
     }
-    free_.wait(lock);
+    mutex_.Await(absl::Condition(this, &WorkerPool::AnyFree));
   }
 }
 
 void WorkerPool::Release(int slot) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Slot& released = slots_[slot];
-    released.loads = released.worker->helper_set_loads();
-    released.resident = released.worker->resident_helper_sets();
-    released.busy = false;
-  }
-  free_.notify_one();
+  absl::MutexLock lock(&mutex_);
+  Slot& released = slots_[slot];
+  released.loads = released.worker->helper_set_loads();
+  released.resident = released.worker->resident_helper_sets();
+  released.busy = false;
 }
 
 WorkerPool::Lease::~Lease() {
   if (pool_) pool_->Release(slot_);
 }
 
+// Unlocked: the slot is busy, so this lease alone touches its worker, and
+// the pool never resizes slots_ or replaces a busy slot's worker.
 Worker& WorkerPool::Lease::worker() { return *pool_->slots_[slot_].worker; }
 
 WorkerPool::Counters WorkerPool::counters() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   Counters counters;
   counters.helper_set_loads = retired_loads_;
   counters.recycles = recycles_;
@@ -76,7 +90,7 @@ WorkerPool::Counters WorkerPool::counters() const {
 }
 
 std::vector<int> WorkerPool::worker_pids() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   std::vector<int> pids;
   for (const Slot& slot : slots_) {
     if (slot.worker && slot.worker->pid() > 0)

@@ -9,12 +9,12 @@
 #ifndef HELPERLINK_DAEMON_SERVICE_WORKER_POOL_H_
 #define HELPERLINK_DAEMON_SERVICE_WORKER_POOL_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "daemon/service/worker.h"
 #include "helperlink/engine.h"
 
@@ -44,7 +44,7 @@ class WorkerPool {
       other.pool_ = nullptr;
     }
     ~Lease();
-    Worker& worker();
+    Worker& worker() ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
    private:
     friend class WorkerPool;
@@ -54,7 +54,7 @@ class WorkerPool {
   };
 
   // Blocks until a worker is free.
-  Lease Acquire();
+  Lease Acquire() ABSL_LOCKS_EXCLUDED(mutex_);
 
   struct Counters {
     int64_t helper_set_loads = 0;  // over all engines, past and present
@@ -63,10 +63,10 @@ class WorkerPool {
     int resident_helper_sets = 0;
     int busy = 0;
   };
-  Counters counters() const;
-  int workers() const { return static_cast<int>(slots_.size()); }
+  Counters counters() const ABSL_LOCKS_EXCLUDED(mutex_);
+  int workers() const { return workers_; }
   // Processes of the live workers (none for in-process workers).
-  std::vector<int> worker_pids() const;
+  std::vector<int> worker_pids() const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
   struct Slot {
@@ -77,15 +77,18 @@ class WorkerPool {
     int64_t loads = 0;
     int resident = 0;
   };
-  void Release(int slot);
+  void Release(int slot) ABSL_LOCKS_EXCLUDED(mutex_);
+  bool AnyFree() const ABSL_SHARED_LOCKS_REQUIRED(mutex_);
 
-  WorkerPoolOptions options_;
-  mutable std::mutex mutex_;
-  std::condition_variable free_;
-  std::vector<Slot> slots_;
-  int64_t retired_loads_ = 0;
-  int64_t recycles_ = 0;
-  int64_t crashes_ = 0;
+  const WorkerPoolOptions options_;
+  const int workers_;
+  mutable absl::Mutex mutex_;
+  // A busy slot's worker belongs to its lease until released: only the
+  // lease calls it, and the pool leaves it alone (see Lease::worker).
+  std::vector<Slot> slots_ ABSL_GUARDED_BY(mutex_);
+  int64_t retired_loads_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t recycles_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t crashes_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace helperlink

@@ -49,10 +49,12 @@ struct Report {
   Reconciled reconciled;
   PhaseTimes times;
   uint64_t object_bytes = 0;
-  // What clang's driver warns about for the C compiler command on bitcode
-  // input, one line each as clang prints them (e.g. "clang-22: warning:
-  // argument unused during compilation: '-I include'
-  // [-Wunused-command-line-argument]"). Printed on stderr by the client.
+  // Warnings for this request, one line each: what clang's driver warns
+  // about for the C compiler command on bitcode input, as clang prints them
+  // (e.g. "clang-22: warning: argument unused during compilation: '-I
+  // include' [-Wunused-command-line-argument]"), then LLVM's warnings about
+  // the inputs (e.g. a helpers file whose debug info LLVM could not read and
+  // dropped). Printed on stderr by the client.
   std::vector<std::string> warnings;
 
   std::string ToJson() const;

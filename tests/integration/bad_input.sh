@@ -1,6 +1,7 @@
 # bad_input.sh - every kind of bad input gives exit status 1, exactly one
 # line on stderr naming the input and the cause, and no output file (an old
-# one from an earlier build is removed too). Usage errors touch no file.
+# one from an earlier build is removed too). Usage errors touch no file;
+# no arguments at all gives the usage and exit status 1 too.
 source "$(dirname "$0")/lib.sh"
 
 # expect_error NAME PATTERN ARGS... : run the one-shot, check the outcome.
@@ -68,4 +69,18 @@ USAGE_ERROR=1 expect_error "no compiler" "no C compiler command given" --helpers
 USAGE_ERROR=1 expect_error "bad mode" "unknown mode 'quick'" --mode quick --helpers "$FX/helpers.bc" -o "$WORK/out.o" "$FX/mixed.bc" -- "${CC[@]}"
 USAGE_ERROR=1 expect_error "output dir missing" "nodir/x.o: No such file or directory" \
   --helpers "$FX/helpers.bc" -o "$WORK/nodir/x.o" "$FX/mixed.bc" -- "${CC[@]}"
+
+# No arguments at all is a usage error like the others: exit status 1, the
+# usage on stderr, nothing on stdout. --help is not an error.
+for program in "$HELPERLINK" "$HELPERLINKD"; do
+  name=$(basename "$program")
+  status=0
+  "$program" >"$WORK/usage.out" 2>"$WORK/usage.err" || status=$?
+  [[ $status -eq 1 ]] || fail "$name with no arguments: exit status $status, want 1"
+  grep -q '^usage: ' "$WORK/usage.err" || fail "$name with no arguments: no usage on stderr: $(cat "$WORK/usage.err")"
+  [[ ! -s $WORK/usage.out ]] || fail "$name with no arguments wrote to stdout: $(cat "$WORK/usage.out")"
+  "$program" --help >"$WORK/usage.out" 2>"$WORK/usage.err" || fail "$name --help: exit status $?"
+  grep -q '^usage: ' "$WORK/usage.out" || fail "$name --help: no usage on stdout"
+  ok
+done
 finish

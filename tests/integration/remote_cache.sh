@@ -4,7 +4,8 @@
 # byte-identical objects, and its local cache is backfilled; blobs above the
 # batch limit go through ByteStream; a blob corrupted on the server is
 # detected and missed; a server that is down or stalled never fails a build;
-# a read-only client never writes; a wrong token is rejected; TLS works.
+# a read-only client never writes; --no-cache neither reads nor writes it;
+# a wrong token is rejected; TLS works.
 source "$(dirname "$0")/lib.sh"
 
 server_pids=()
@@ -79,6 +80,23 @@ ok
 HELPERLINK_REMOTE_TOKEN_FILE=$WORK/reader.token workstation ws obj-ws2 || fail "second workstation build failed"
 same_objects "$mk" obj-ws2 obj-ref >/dev/null
 [[ $(wstat ws hits) -eq 10 ]] || fail "workstation local cache not backfilled: $(wstat ws hits) local hits"
+ok
+
+# --no-cache bypasses the remote cache as well as the local one: no lookup
+# and no upload, even for a writer, from the daemon and from the one-shot.
+# Exact mode's objects are not on the server, so an upload would add entries.
+before=$(server_entries)
+HELPERLINK_REMOTE_WRITE=1 HELPERLINK_REMOTE_TOKEN_FILE=$WORK/ci.token \
+  workstation nocache obj-nocache MODE=exact HLFLAGS=--no-cache || fail "--no-cache build failed"
+for field in remote_hits remote_misses remote_errors remote_uploads entries; do
+  [[ $(wstat nocache $field) -eq 0 ]] || fail "--no-cache: $field is $(wstat nocache $field), want 0"
+done
+finish_workstation nocache
+HELPERLINK_REMOTE_WRITE=1 HELPERLINK_REMOTE_TOKEN_FILE=$WORK/ci.token \
+  minikbuild "$mk" oneshot obj-nocache-oneshot -j2 MODE=exact HLFLAGS=--no-cache ||
+  fail "--no-cache one-shot build failed"
+[[ $(same_objects "$mk" obj-nocache obj-nocache-oneshot) -eq 10 ]] || fail "--no-cache: not 10 objects"
+[[ $(server_entries) -eq $before ]] || fail "--no-cache wrote to the remote: $before entries, now $(server_entries)"
 ok
 
 # A wrong token: rejected, counted, the build goes on.

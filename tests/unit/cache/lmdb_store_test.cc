@@ -6,26 +6,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "cache/local_cache.h"
 #include "gtest/gtest.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
 
 class LmdbStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/helperlink-lmdb-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    ASSERT_EQ(std::system(("rm -rf '" + dir_ + "'").c_str()), 0);
-  }
   std::unique_ptr<LmdbStore> OpenStore(CachePolicy policy = {}) {
     auto store = LmdbStore::Open(dir_, policy);
     EXPECT_TRUE(store.ok()) << store.status();
@@ -38,7 +30,8 @@ class LmdbStoreTest : public ::testing::Test {
     update.stats.stores = 1;
     return store.Apply(update);
   }
-  std::string dir_;
+  testing::TempDir temp_{"lmdb"};
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(LmdbStoreTest, PersistsAcrossOpens) {

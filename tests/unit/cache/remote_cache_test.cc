@@ -6,12 +6,12 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "cache/reapi_server.h"
 #include "gtest/gtest.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
@@ -34,15 +34,9 @@ std::string Object(const std::string& payload) {
 class RemoteCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/helperlink-remote-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
     std::ofstream(dir_ + "/tokens") << "writer-token\nreader-token read-only\n";
   }
-  void TearDown() override {
-    server_.reset();
-    ASSERT_EQ(std::system(("rm -rf '" + dir_ + "'").c_str()), 0);
-  }
+  void TearDown() override { server_.reset(); }
   void StartServer(bool tokens, int64_t max_batch = 4 << 20) {
     ReapiServerOptions options;
     options.address = "127.0.0.1:0";
@@ -67,7 +61,8 @@ class RemoteCacheTest : public ::testing::Test {
                                  {"clang-22", "-O2"}, std::string(64, crate));
     return MakeRemoteAction(in, 1000, {2000});
   }
-  std::string dir_;
+  testing::TempDir temp_{"remote"};
+  const std::string dir_ = temp_.path();
   std::unique_ptr<ReapiServer> server_;
 };
 

@@ -6,24 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include "gtest/gtest.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
 
 class AtomicFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/helperlink-atomic-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::string command = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(std::system(command.c_str()), 0);
-  }
   int EntriesInDir() {
     int count = 0;
     DIR* dir = opendir(dir_.c_str());
@@ -33,7 +23,8 @@ class AtomicFileTest : public ::testing::Test {
     closedir(dir);
     return count;
   }
-  std::string dir_;
+  testing::TempDir temp_{"atomic"};
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(AtomicFileTest, WriteThenReadBack) {

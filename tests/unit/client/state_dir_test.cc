@@ -9,21 +9,15 @@
 #include <cstdlib>
 
 #include "gtest/gtest.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
 
 class StateDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/helperlink-state-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    ASSERT_EQ(std::system(("rm -rf '" + root_ + "'").c_str()), 0);
-  }
-  std::string root_;
+  testing::TempDir temp_{"state"};
+  const std::string root_ = temp_.path();
 };
 
 TEST_F(StateDirTest, LayoutUnderTheDir) {

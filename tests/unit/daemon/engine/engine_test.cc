@@ -3,11 +3,13 @@
 #include "helperlink/engine.h"
 
 #include "daemon/engine/clang_flags.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Pass.h"
 #include "tests/unit/daemon/engine/test_util.h"
+#include "tests/util/status_matchers.h"
 
 namespace helperlink {
 namespace {
@@ -15,7 +17,11 @@ namespace {
 using helperlink::testing::BitcodeOf;
 using helperlink::testing::FixtureBitcode;
 using helperlink::testing::HelperFromFixture;
+using helperlink::testing::IsOk;
 using helperlink::testing::ParseFixture;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 class EngineTest : public ::testing::Test {
  protected:
@@ -205,6 +211,36 @@ TEST_F(EngineTest, UnknownCpuInTheCrateIsAnErrorNotAnExit) {
               absl::string_view::npos)
         << result.status();
   }
+}
+
+// LLVM's warnings about a helpers file (here: debug info of a version LLVM
+// does not read, which it drops) reach the report of every object linked
+// with that helper set, not only the one whose request loaded it.
+TEST_F(EngineTest, HelperLoadWarningsReachTheReport) {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = ParseFixture("helpers.ll", context);
+  module->getOrInsertNamedMetadata("llvm.dbg.cu");
+  module->setModuleFlag(llvm::Module::Warning, "Debug Info Version", 1);
+  helpers_ = {"old_debug.bc",
+              std::make_shared<const std::string>(BitcodeOf(*module))};
+  Engine engine;
+  for (Mode mode : {Mode::kFast, Mode::kFast, Mode::kExact}) {
+    auto result = engine.Link(Request(mode));
+    ASSERT_THAT(result, IsOk());
+    EXPECT_THAT(result->report.warnings,
+                ElementsAre("old_debug.bc: ignoring debug info with an invalid "
+                            "version (1) in old_debug.bc"))
+        << ModeName(mode);
+    EXPECT_THAT(
+        result->report.ToJson(),
+        HasSubstr("\"warnings\": [\"old_debug.bc: ignoring debug info"));
+  }
+  // Helpers without such problems give no warnings.
+  helpers_ = HelperFromFixture("helpers.ll");
+  auto clean = engine.Link(Request(Mode::kFast));
+  ASSERT_THAT(clean, IsOk());
+  EXPECT_THAT(clean->report.warnings, IsEmpty());
+  EXPECT_THAT(clean->report.ToJson(), HasSubstr("\"warnings\": []"));
 }
 
 TEST(ModeTest, ParseAndName) {

@@ -4,44 +4,46 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include "cache/sha256.h"
 #include "client/atomic_file.h"
 #include "gtest/gtest.h"
+#include "tests/util/status_matchers.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
 
+using testing::IsOk;
+using testing::StatusIs;
+
 TEST(HelperFileCacheTest, ReadsOnceAndRereadsAfterAChange) {
-  char pattern[] = "/tmp/helperlink-hf-XXXXXX";
-  ASSERT_NE(mkdtemp(pattern), nullptr);
-  std::string path = std::string(pattern) + "/helpers.bc";
-  ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
+  testing::TempDir temp("hf");
+  std::string path = temp.Path("helpers.bc");
+  ASSERT_THAT(WriteFileAtomically(path, "first"), IsOk());
 
   HelperFileCache cache;
   auto a = cache.Get(path);
   auto b = cache.Get(path);
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT(b, IsOk());
   EXPECT_EQ(*a->input.bytes, "first");
   EXPECT_EQ(a->digest, Sha256Hex("first"));
   EXPECT_EQ(a->input.bytes, b->input.bytes);  // the same resident copy
   EXPECT_EQ(cache.reads(), 1);
 
   // Rebuilt in place (a new inode, as compilers and `mv` produce).
-  ASSERT_TRUE(WriteFileAtomically(path, "second!").ok());
+  ASSERT_THAT(WriteFileAtomically(path, "second!"), IsOk());
   auto c = cache.Get(path);
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(*c->input.bytes, "second!");
   EXPECT_EQ(c->digest, Sha256Hex("second!"));
   EXPECT_EQ(cache.reads(), 2);
   EXPECT_EQ(*a->input.bytes, "first");  // earlier holders keep their bytes
 
-  auto missing = cache.Get(std::string(pattern) + "/nope.bc");
-  EXPECT_TRUE(absl::IsNotFound(missing.status()));
-  EXPECT_EQ(missing.status().message(),
-            std::string(pattern) + "/nope.bc: No such file or directory");
-  ASSERT_EQ(std::system(("rm -rf '" + std::string(pattern) + "'").c_str()), 0);
+  auto missing = cache.Get(temp.Path("nope.bc"));
+  EXPECT_THAT(missing,
+              StatusIs(absl::StatusCode::kNotFound,
+                       temp.Path("nope.bc: No such file or directory")));
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ TEST(WorkerProtocolTest, FramesAndReportsRoundTrip) {
   report.reconciled.no_builtin = 3;
   report.times.codegen_ms = 1.5;
   report.object_bytes = 4096;
+  report.warnings = {"h.bc: ignoring invalid debug info in h.bc", "second"};
   worker::v1::WorkerReply sent;
   sent.set_object(std::string(3 << 20, 'x'));  // larger than a socket buffer
   ReportToProto(report, sent.mutable_report());
