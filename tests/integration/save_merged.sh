@@ -66,12 +66,16 @@ result=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cache"
 [[ -n $(daemon_pids "$HELPERLINK_DIR") ]] || fail "client: no daemon served the request"
 cmp -s "$WORK/d1.o" "$WORK/d2.o" || fail "client: object differs from the cached build's"
 cmp -s "$WORK/d2.o" "$WORK/mixed.fast.o" || fail "client: object differs from the one-shot's"
-cmp -s "$WORK/d2.m.bc" "$WORK/mixed.fast.m.bc" || fail "client: merged module differs from the one-shot's"
+# The module is the one-shot's up to names: a worker's LLVM context keeps
+# the struct type names and metadata kinds of earlier requests, so its
+# bitcode may say %TNode.0 where the one-shot's says %TNode. What matters
+# is checked: the object equals the one-shot's, and the module's codegen
+# gives the object's .text.
 check_saved client/mixed/fast "$WORK/d2.o" "$WORK/d2.m.bc" "${CC[@]}"
 "$HELPERLINK" --mode exact --helpers "$FX/helpers.bc" --save-merged "$WORK/d3.m.bc" \
   -o "$WORK/d3.o" "$FX/mixed.bc" -- "${CC[@]}" || fail "client: exact --save-merged build failed"
-cmp -s "$WORK/d3.m.bc" "$WORK/mixed.exact.m.bc" || fail "client: exact merged module differs from the one-shot's"
-ok
+cmp -s "$WORK/d3.o" "$WORK/mixed.exact.o" || fail "client: exact object differs from the one-shot's"
+check_saved client/mixed/exact "$WORK/d3.o" "$WORK/d3.m.bc" "${CC[@]}"
 
 # A module that cannot be written fails the build: exit 1, one line, and
 # neither the object nor the module (an older object is removed).
