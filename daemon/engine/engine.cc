@@ -313,8 +313,8 @@ class Engine::Impl {
     report.calls_removed = inlined.CountDeleted();
     // Calls the stage copied (a loop unrolled around a call it could not
     // inline) are sites too: what remains beyond the surviving originals.
-    int surviving = static_cast<int>(inlined.not_inlined.size()) -
-                    report.calls_removed;
+    int surviving =
+        static_cast<int>(inlined.not_inlined.size()) - report.calls_removed;
     if (report.calls_remaining > surviving) {
       report.call_sites_found += report.calls_remaining - surviving;
     }

@@ -51,14 +51,14 @@ struct PhaseTimes {
 // Fast mode sees each site: its inliner counts found and inlined, and each
 // site it leaves as a call is followed through the post-inline stage, so
 // removed is measured and the equation is a check (found also counts the
-// copies the stage makes of a call it keeps, e.g. by unrolling a loop). Exact mode runs clang's
-// O2 pipeline unchanged: inlined is the number of its inliner's "inlined"
-// remarks with a crate caller and a helper callee, remaining is counted
-// after the pipeline, and the rest cannot be told apart from outside. Its
-// found is the crate's calls before the pipeline plus the net number of
-// sites the pipeline copied (inlining crate functions, loop unrolling), and
-// removed the net number it deleted; at most one of the two nets is
-// non-zero.
+// copies the stage makes of a call it keeps, e.g. by unrolling a loop). Exact
+// mode runs clang's O2 pipeline unchanged: inlined is the number of its
+// inliner's "inlined" remarks with a crate caller and a helper callee,
+// remaining is counted after the pipeline, and the rest cannot be told apart
+// from outside. Its found is the crate's calls before the pipeline plus the net
+// number of sites the pipeline copied (inlining crate functions, loop
+// unrolling), and removed the net number it deleted; at most one of the two
+// nets is non-zero.
 struct Report {
   std::string crate;          // the crate's name as given by the caller
   std::string mode;           // "fast" or "exact"
