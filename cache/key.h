@@ -42,9 +42,13 @@ namespace helperlink {
 // Bump when the entry format changes; part of every key.
 inline constexpr int kCacheFormatVersion = 1;
 
-// The inlining policy of each mode; bump when what a mode produces changes.
-inline constexpr char kFastPolicyVersion[] = "fast-reconcile-1";
-inline constexpr char kExactPolicyVersion[] = "exact-mainline-1";
+// The inlining policy of each mode; bump when what a mode produces changes
+// (the object, or the report stored with it). Fast mode's names its
+// attribute policy and its post-inline pipeline (daemon/engine/post_inline.h:
+// the pass list is part of what fast mode produces). Version 2 of both
+// counts call sites over one set (helperlink/report.h).
+inline constexpr char kFastPolicyVersion[] = "fast-reconcile-2+post-inline-1";
+inline constexpr char kExactPolicyVersion[] = "exact-mainline-2";
 
 struct KeyInputs {
   std::string tool;    // "<helperlink version>/<format version>"

@@ -59,6 +59,13 @@ absl::StatusOr<ObjectArgs> ParseObjectArgs(
       value = OptionValue(args, &i, "--cache-dir");
       if (!value.ok()) return value.status();
       out.cache_dir = *value;
+    } else if (IsOption(arg, "--save-merged")) {
+      value = OptionValue(args, &i, "--save-merged");
+      if (!value.ok()) return value.status();
+      if (value->empty()) {
+        return absl::InvalidArgumentError("--save-merged needs a file name");
+      }
+      out.save_merged = *value;
     } else if (arg == "--no-cache") {
       out.no_cache = true;
     } else if (arg == "--no-daemon") {
@@ -90,6 +97,12 @@ absl::StatusOr<ObjectArgs> ParseObjectArgs(
   if (out.helpers.empty()) {
     return absl::InvalidArgumentError("no helpers given (--helpers FILE.bc)");
   }
+  if (!out.save_merged.empty() &&
+      (out.save_merged == out.output || out.save_merged == out.report_path)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--save-merged: '", out.save_merged,
+        "' is also the object or report path; give it a name of its own"));
+  }
   if (!saw_separator || out.cc_command.empty()) {
     return absl::InvalidArgumentError(
         "no C compiler command given (expected `-- CC FLAGS...` at the end)");
@@ -101,8 +114,13 @@ std::string ObjectUsage(const std::string& program) {
   return absl::StrCat(
       "usage: ", program,
       " [--helpers H.bc]... [--mode fast|exact] [--report R.json]\n"
-      "       [--no-cache] [--cache-dir DIR] [--no-daemon]\n"
-      "       -o OUT.o CRATE.bc -- CC [CC FLAGS...]\n");
+      "       [--no-cache] [--cache-dir DIR] [--no-daemon] [--save-merged "
+      "M.bc]\n"
+      "       -o OUT.o CRATE.bc -- CC [CC FLAGS...]\n"
+      "  --save-merged M.bc  also write the optimized merged module, what\n"
+      "                      code generation received, as bitcode; the cache\n"
+      "                      is not looked up for such a request (a cached\n"
+      "                      object has no module), the result is stored\n");
 }
 
 }  // namespace helperlink

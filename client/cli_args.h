@@ -2,7 +2,8 @@
 // daemon's one-shot mode (`helperlinkd --oneshot`):
 //
 //   [--helpers H.bc]... [--mode fast|exact] [--report R.json] [--no-cache]
-//   [--cache-dir DIR] [--no-daemon] -o OUT.o CRATE.bc -- CC [CC FLAGS...]
+//   [--cache-dir DIR] [--no-daemon] [--save-merged M.bc]
+//   -o OUT.o CRATE.bc -- CC [CC FLAGS...]
 //
 // Parsing only: no environment reads, no file access.
 #ifndef HELPERLINK_CLIENT_CLI_ARGS_H_
@@ -16,12 +17,16 @@
 namespace helperlink {
 
 struct ObjectArgs {
-  std::vector<std::string> helpers;     // --helpers, in order; at least one
-  std::string mode = "fast";            // --mode: "fast" (default) or "exact"
-  std::string report_path;              // --report; empty = no report file
-  bool no_cache = false;                // --no-cache
-  std::string cache_dir;                // --cache-dir; empty = default
-  bool no_daemon = false;               // --no-daemon
+  std::vector<std::string> helpers;  // --helpers, in order; at least one
+  std::string mode = "fast";         // --mode: "fast" (default) or "exact"
+  std::string report_path;           // --report; empty = no report file
+  bool no_cache = false;             // --no-cache
+  std::string cache_dir;             // --cache-dir; empty = default
+  bool no_daemon = false;            // --no-daemon
+  // --save-merged: also write the optimized merged module (what code
+  // generation received) as bitcode; empty = no. Such a request skips the
+  // cache lookup, since a cached object comes without its module.
+  std::string save_merged;
   std::string output;                   // -o
   std::string crate;                    // the crate's bitcode
   std::vector<std::string> cc_command;  // after `--`: CC and its flags

@@ -191,6 +191,7 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   header->set_crate_size(crate.size());
   header->set_mode(args.mode == "exact" ? v1::MODE_EXACT : v1::MODE_FAST);
   header->set_no_cache(args.no_cache);
+  header->set_save_merged(!args.save_merged.empty());
   header->set_cache_dir(options_.cache_dir);
   header->set_cache_policy(options_.cache_policy);
   header->set_cache_sharing(options_.cache_sharing == CacheSharing::kGroup
@@ -228,6 +229,8 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   while (stream->Read(&response)) {
     if (response.has_chunk()) {
       outcome.object += response.chunk();
+    } else if (response.has_merged_chunk()) {
+      outcome.merged_bitcode += response.merged_chunk();
     } else {
       outcome.report_json = response.report_json();
       have_report = true;
@@ -237,6 +240,10 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   if (!status.ok()) return status;
   if (!have_report) {
     return absl::UnavailableError("the daemon closed the stream early");
+  }
+  if (!args.save_merged.empty() && outcome.merged_bitcode.empty()) {
+    // A daemon older than --save-merged ignores the request for it.
+    return absl::UnavailableError("the daemon sent no merged module");
   }
   return outcome;
 }

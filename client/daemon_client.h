@@ -55,6 +55,7 @@ class DaemonClient {
 
   struct LinkOutcome {
     std::string object;
+    std::string merged_bitcode;  // when args.save_merged is set
     std::string report_json;
   };
   absl::StatusOr<LinkOutcome> Link(const ObjectArgs& args,

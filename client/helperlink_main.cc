@@ -376,6 +376,9 @@ int RunObject(int argc, char** argv) {
     if (!args.report_path.empty()) {
       helperlink::RemoveIfExists(args.report_path).IgnoreError();
     }
+    if (!args.save_merged.empty()) {
+      helperlink::RemoveIfExists(args.save_merged).IgnoreError();
+    }
     return Fail(message);
   };
   // Before the cache: a hit must not stand in for a compiler either.
@@ -406,7 +409,10 @@ int RunObject(int argc, char** argv) {
 
   DaemonClient::LinkOutcome outcome;
   std::optional<LocalHit> hit;
-  if (cache_trusted) hit = TryLocalHit(*options, args, *crate, read_ms);
+  // A hit has no merged module: --save-merged always links.
+  if (cache_trusted && args.save_merged.empty()) {
+    hit = TryLocalHit(*options, args, *crate, read_ms);
+  }
   if (hit) {
     outcome.object = std::move(hit->object);
     outcome.report_json = std::move(hit->report_json);
@@ -428,6 +434,10 @@ int RunObject(int argc, char** argv) {
   if (!args.report_path.empty()) {
     written =
         helperlink::WriteFileAtomically(args.report_path, outcome.report_json);
+  }
+  if (written.ok() && !args.save_merged.empty()) {
+    written = helperlink::WriteFileAtomically(args.save_merged,
+                                              outcome.merged_bitcode);
   }
   if (written.ok()) {
     written = helperlink::WriteFileAtomically(args.output, outcome.object);

@@ -74,8 +74,14 @@ absl::StatusOr<ServedObject> ServeObject(
     notes = notes.empty() ? text : absl::StrCat(notes, "; ", text);
   };
 
+  // With --save-merged the object must be computed: no lookups.
+  const bool lookup = request.save_merged == SaveMerged::kNo;
+  if (!lookup && (local || caches.remote)) {
+    note("lookup skipped (--save-merged needs the merged module)");
+  }
+
   // 1. The local cache.
-  if (local) {
+  if (local && lookup) {
     cache_clock.Start();
     absl::StatusOr<std::optional<CachedObject>> found = local->Lookup(key);
     if (!found.ok()) {
@@ -96,7 +102,7 @@ absl::StatusOr<ServedObject> ServeObject(
 
   // 2. The remote cache; a hit fills the local cache.
   std::optional<RemoteAction> action;
-  if (caches.remote) {
+  if (caches.remote && lookup) {
     cache_clock.Start();
     action = ActionFor(request, inputs);
     auto found = caches.remote->Lookup(*action);
@@ -125,6 +131,7 @@ absl::StatusOr<ServedObject> ServeObject(
   }();
   if (!result.ok()) return result.status();
   served.object = std::move(result->object);
+  served.merged_bitcode = std::move(result->merged_bitcode);
   std::string report = result->report.ToJson();
   std::string explanation;
   cache_clock.Start();
@@ -142,7 +149,7 @@ absl::StatusOr<ServedObject> ServeObject(
     RemoteCache* remote = caches.remote;
     auto entry =
         std::make_shared<CachedObject>(CachedObject{served.object, report});
-    RemoteAction upload_action = *action;
+    RemoteAction upload_action = action ? *action : ActionFor(request, inputs);
     caches.schedule_upload([remote, entry, upload_action] {
       remote->Upload(upload_action, *entry).IgnoreError();  // counted inside
     });

@@ -2,7 +2,9 @@
 // one-shot: the local cache first, then the remote cache (a remote hit is
 // copied into the local cache), else compute it, store it locally and, when
 // the remote is writable, upload it. Cache and remote failures are noted in
-// the report and otherwise ignored: they never fail a build.
+// the report and otherwise ignored: they never fail a build. A request that
+// wants the merged module (SaveMerged::kYes) skips both lookups, since a
+// cached object comes without its module; its object is stored as usual.
 #ifndef HELPERLINK_DAEMON_SERVE_OBJECT_H_
 #define HELPERLINK_DAEMON_SERVE_OBJECT_H_
 
@@ -21,8 +23,9 @@ namespace helperlink {
 
 struct ServedObject {
   std::string object;
-  std::string report_json;  // with its "cache" section
-  bool hit = false;         // local or remote
+  std::string merged_bitcode;  // when the request asked for it
+  std::string report_json;     // with its "cache" section
+  bool hit = false;            // local or remote
   bool remote_hit = false;
 };
 

@@ -18,8 +18,10 @@
 #include "daemon/engine/fast_inliner.h"
 #include "daemon/engine/helper_set.h"
 #include "daemon/engine/link.h"
+#include "daemon/engine/post_inline.h"
 #include "helperlink/millis.h"
 #include "helperlink/status_macros.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
@@ -68,22 +70,6 @@ std::string HelperSetKey(const std::vector<HelperInput>& helpers, Mode mode) {
   return key;
 }
 
-int CountCrateCallSites(const llvm::Module& module,
-                        const engine::HelperSet& helpers) {
-  int count = 0;
-  for (const llvm::Function& function : module) {
-    if (function.isDeclaration() || helpers.Defines(function.getName())) {
-      continue;
-    }
-    for (const llvm::Instruction& inst : llvm::instructions(function)) {
-      const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst);
-      const llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
-      if (callee && helpers.Defines(callee->getName())) ++count;
-    }
-  }
-  return count;
-}
-
 int CountLinkedHelpers(const llvm::Module& module,
                        const engine::HelperSet& helpers) {
   int count = 0;
@@ -95,13 +81,17 @@ int CountLinkedHelpers(const llvm::Module& module,
   return count;
 }
 
-// Exact mode's inlining outcome, read from LLVM's inliner remarks: inlined
-// helper calls, and the reasons for the helper calls still in `module`.
+// Exact mode's inlining outcome, read from LLVM's inliner remarks: the
+// helper calls inlined into crate functions, and the reasons for the helper
+// calls still in them. `report.calls_remaining` is already counted.
 void SummarizeRemarks(const engine::DiagnosticLog& log,
                       const llvm::Module& module,
-                      const engine::HelperSet& helpers, Report& report) {
+                      const engine::HelperSet& helpers,
+                      const llvm::StringSet<>& crate_functions,
+                      Report& report) {
   std::set<std::pair<std::string, std::string>> remaining;
   for (const llvm::Function& function : module) {
+    if (!crate_functions.contains(function.getName())) continue;
     for (const llvm::Instruction& inst : llvm::instructions(function)) {
       const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst);
       const llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
@@ -112,7 +102,12 @@ void SummarizeRemarks(const engine::DiagnosticLog& log,
   }
   std::map<std::tuple<std::string, std::string, std::string>, int> missed;
   for (const engine::InlineRemark& remark : log.inline_remarks) {
-    if (!helpers.Defines(remark.callee)) continue;
+    // Helpers inlined into helpers (O2 works bottom-up) are not crate call
+    // sites; the helper's code reaches the crate when its caller is inlined.
+    if (!helpers.Defines(remark.callee) ||
+        !crate_functions.contains(remark.caller)) {
+      continue;
+    }
     if (remark.inlined) {
       ++report.call_sites_inlined;
     } else if (remaining.count({remark.caller, remark.callee})) {
@@ -123,6 +118,20 @@ void SummarizeRemarks(const engine::DiagnosticLog& log,
     const auto& [caller, callee, reason] = key;
     report.not_inlined.push_back({caller, callee, reason, count});
   }
+  // The pipeline's copies and deletions of calls it did not inline, net
+  // (report.h).
+  int net = report.call_sites_inlined + report.calls_remaining -
+            report.call_sites_found;
+  if (net > 0) report.call_sites_found += net;
+  if (net < 0) report.calls_removed = -net;
+}
+
+std::string BitcodeOf(const llvm::Module& module) {
+  std::string bytes;
+  llvm::raw_string_ostream stream(bytes);
+  llvm::WriteBitcodeToFile(module, stream);
+  stream.flush();
+  return bytes;
 }
 
 }  // namespace
@@ -155,8 +164,8 @@ class Engine::Impl {
     engine::ScopedDiagnostics diagnostics(context_, log);
     absl::StatusOr<std::string> object =
         request.mode == Mode::kExact
-            ? LinkExact(request, *setup, *helpers, log, report)
-            : LinkFast(request, *setup, *helpers, log, report);
+            ? LinkExact(request, *setup, *helpers, log, result)
+            : LinkFast(request, *setup, *helpers, log, result);
     if (!object.ok()) return object.status();
     result.object = std::move(*object);
     report.object_bytes = result.object.size();
@@ -263,12 +272,14 @@ class Engine::Impl {
     return machines_.emplace(&setup, std::move(machine)).first->second.get();
   }
 
-  // Fast: parse, link what is referenced, reconcile and inline, codegen.
+  // Fast: parse, link what is referenced, reconcile and inline, optimize
+  // what received helper code, codegen.
   absl::StatusOr<std::string> LinkFast(const LinkRequest& request,
                                        const engine::ClangSetup& setup,
                                        const engine::HelperSet& helpers,
                                        engine::DiagnosticLog& log,
-                                       Report& report) {
+                                       LinkResult& result) {
+    Report& report = result.report;
     const std::string& name = request.crate_name;
     Clock::time_point phase = Clock::now();
     HL_ASSIGN_OR_RETURN(
@@ -281,6 +292,7 @@ class Engine::Impl {
     report.times.parse_ms = MillisSince(phase);
 
     phase = Clock::now();
+    llvm::StringSet<> crate_functions = engine::CrateFunctions(*crate);
     absl::StatusOr<int> linked = engine::LinkNeeded(*crate, name, helpers);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
     if (!linked.ok()) return linked.status();
@@ -288,8 +300,28 @@ class Engine::Impl {
     report.times.link_ms = MillisSince(phase);
 
     phase = Clock::now();
-    HL_RETURN_IF_ERROR(engine::InlineHelpers(*crate, helpers, *target, report));
+    HL_ASSIGN_OR_RETURN(engine::InlineOutcome inlined,
+                        engine::InlineHelpers(*crate, helpers, crate_functions,
+                                              *target, report));
     report.times.inline_ms = MillisSince(phase);
+
+    phase = Clock::now();
+    engine::OptimizeInlined(*crate, inlined.touched, *target);
+    HL_RETURN_IF_ERROR(engine::FirstError(log, name));
+    report.times.optimize_ms = MillisSince(phase);
+    report.calls_remaining =
+        engine::CountHelperCalls(*crate, helpers, crate_functions);
+    report.calls_removed = inlined.CountDeleted();
+    // Calls the stage copied (a loop unrolled around a call it could not
+    // inline) are sites too: what remains beyond the surviving originals.
+    int surviving =
+        static_cast<int>(inlined.not_inlined.size()) - report.calls_removed;
+    if (report.calls_remaining > surviving) {
+      report.call_sites_found += report.calls_remaining - surviving;
+    }
+    if (request.save_merged == SaveMerged::kYes) {
+      result.merged_bitcode = BitcodeOf(*crate);
+    }
 
     phase = Clock::now();
     absl::StatusOr<std::string> object =
@@ -304,12 +336,16 @@ class Engine::Impl {
                                         const engine::ClangSetup& setup,
                                         const engine::HelperSet& helpers,
                                         engine::DiagnosticLog& log,
-                                        Report& report) {
+                                        LinkResult& result) {
+    Report& report = result.report;
     const std::string& name = request.crate_name;
     Clock::time_point phase = Clock::now();
     HL_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> crate,
                         engine::ParseBitcodeLikeLlvmLink(request.crate_bitcode,
                                                          name, context_));
+    // Before linking: the lazily read crate's definitions are known, and
+    // none of them is materialized by this.
+    llvm::StringSet<> crate_functions = engine::CrateFunctions(*crate);
     HL_RETURN_IF_ERROR(engine::CheckSameArch(*crate, name, helpers));
     HL_ASSIGN_OR_RETURN(llvm::TargetMachine * target, TargetFor(setup));
     HL_RETURN_IF_ERROR(engine::CheckCpus(*crate, name, *target));
@@ -330,7 +366,8 @@ class Engine::Impl {
     llvm::Module& module = **merged;
     HL_RETURN_IF_ERROR(engine::VerifyModule(module, name));
     report.helpers_linked = CountLinkedHelpers(module, helpers);
-    report.call_sites_found = CountCrateCallSites(module, helpers);
+    report.call_sites_found =
+        engine::CountHelperCalls(module, helpers, crate_functions);
     report.times.link_ms = MillisSince(phase);
 
     phase = Clock::now();
@@ -341,8 +378,12 @@ class Engine::Impl {
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
     if (!optimized.ok()) return optimized.status();
     report.times.optimize_ms = MillisSince(phase);
-    report.calls_remaining = engine::CountHelperCalls(module, helpers);
-    SummarizeRemarks(log, module, helpers, report);
+    report.calls_remaining =
+        engine::CountHelperCalls(module, helpers, crate_functions);
+    SummarizeRemarks(log, module, helpers, crate_functions, report);
+    if (request.save_merged == SaveMerged::kYes) {
+      result.merged_bitcode = BitcodeOf(module);
+    }
     if (bitcode) return optimized;
 
     phase = Clock::now();

@@ -1,4 +1,4 @@
-// Helper inlining and local cleanup for fast mode; see fast_inliner.h.
+// Helper inlining for fast mode; see fast_inliner.h.
 #include "daemon/engine/fast_inliner.h"
 
 #include <deque>
@@ -14,13 +14,7 @@
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
-#include "llvm/IR/PassManager.h"
-#include "llvm/Passes/PassBuilder.h"
 #include "llvm/TargetParser/Triple.h"
-#include "llvm/Transforms/IPO/GlobalDCE.h"
-#include "llvm/Transforms/Scalar/EarlyCSE.h"
-#include "llvm/Transforms/Scalar/SROA.h"
-#include "llvm/Transforms/Scalar/SimplifyCFG.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
 namespace helperlink::engine {
@@ -43,9 +37,11 @@ llvm::Function* HelperCallee(const llvm::CallBase& call,
 class Inliner {
  public:
   Inliner(llvm::Module& module, const HelperSet& helpers,
-          llvm::TargetMachine& target, Report& report)
+          const llvm::StringSet<>& crate_functions, llvm::TargetMachine& target,
+          Report& report)
       : module_(module),
         helpers_(helpers),
+        crate_functions_(crate_functions),
         target_(target),
         report_(report),
         library_info_(llvm::Triple(module.getTargetTriple())) {}
@@ -53,7 +49,8 @@ class Inliner {
   void Run() {
     std::deque<PendingCall> work;
     for (llvm::Function& function : module_) {
-      if (function.isDeclaration() || helpers_.Defines(function.getName())) {
+      if (function.isDeclaration() ||
+          !crate_functions_.contains(function.getName())) {
         continue;
       }
       for (llvm::Instruction& inst : llvm::instructions(function)) {
@@ -61,7 +58,7 @@ class Inliner {
         if (call && HelperCallee(*call, helpers_)) work.push_back({call, {}});
       }
     }
-    report_.call_sites_found = static_cast<int>(work.size());
+    report_.call_sites_found += static_cast<int>(work.size());
     while (!work.empty()) {
       PendingCall pending = std::move(work.front());
       work.pop_front();
@@ -73,7 +70,10 @@ class Inliner {
     }
   }
 
-  const llvm::SetVector<llvm::Function*>& touched() const { return touched_; }
+  InlineOutcome TakeOutcome() {
+    outcome_.touched.assign(touched_.begin(), touched_.end());
+    return std::move(outcome_);
+  }
 
  private:
   void InlineOne(const PendingCall& pending, std::deque<PendingCall>& work) {
@@ -81,13 +81,24 @@ class Inliner {
     llvm::Function* callee = HelperCallee(call, helpers_);
     llvm::Function& caller = *call.getFunction();
     for (const llvm::Function* seen : pending.chain) {
-      if (seen == callee) return Miss(caller, *callee, "recursive");
+      if (seen == callee) return Miss(call, "recursive");
     }
+    // The policy's edits, undone below unless the helper's code really goes
+    // into the caller: a caller whose call stays a call keeps its
+    // attributes, and so does the helper.
+    const llvm::AttributeList caller_before = caller.getAttributes();
+    const llvm::AttributeList callee_before = callee->getAttributes();
+    Reconciled edits;
     ReconcileForInlining(caller, *callee,
                          helpers_.IsFeatureNeutral(callee->getName())
                              ? FeatureNeutral::kYes
                              : FeatureNeutral::kNo,
-                         report_.reconciled);
+                         edits);
+    auto miss = [&](const char* reason) {
+      caller.setAttributes(caller_before);
+      callee->setAttributes(callee_before);
+      Miss(call, reason);
+    };
 
     // LLVM's own verdict on the attributes, as its inliner would give it.
     std::deque<llvm::TargetLibraryInfo> infos;
@@ -101,7 +112,7 @@ class Inliner {
         llvm::getAttributeBasedInliningDecision(call, callee, callee_tti,
                                                 get_tli);
     if (decision && !decision->isSuccess()) {
-      return Miss(caller, *callee, decision->getFailureReason());
+      return miss(decision->getFailureReason());
     }
     // Viability depends on the helper's body alone, which inlining never
     // changes: ask once per helper.
@@ -110,92 +121,77 @@ class Inliner {
       llvm::InlineResult result = llvm::isInlineViable(*callee);
       if (!result.isSuccess()) viable->second = result.getFailureReason();
     }
-    if (viable->second) return Miss(caller, *callee, *viable->second);
+    if (viable->second) return miss(*viable->second);
     llvm::InlineFunctionInfo info;
     llvm::InlineResult result =
         llvm::InlineFunction(call, info, /*MergeAttributes=*/true);
-    if (!result.isSuccess()) {
-      return Miss(caller, *callee, result.getFailureReason());
-    }
+    if (!result.isSuccess()) return miss(result.getFailureReason());
     ++report_.call_sites_inlined;
+    report_.reconciled.null_pointer_is_valid += edits.null_pointer_is_valid;
+    report_.reconciled.no_builtin += edits.no_builtin;
+    report_.reconciled.target_features += edits.target_features;
     touched_.insert(&caller);
     std::vector<const llvm::Function*> chain = pending.chain;
     chain.push_back(callee);
+    // The helper's own helper calls are now call sites of the caller.
     for (llvm::CallBase* inner : info.InlinedCallSites) {
-      if (HelperCallee(*inner, helpers_)) work.push_back({inner, chain});
+      if (HelperCallee(*inner, helpers_)) {
+        ++report_.call_sites_found;
+        work.push_back({inner, chain});
+      }
     }
   }
 
-  void Miss(const llvm::Function& caller, const llvm::Function& callee,
-            const char* reason) {
-    ++missed_[{caller.getName().str(), callee.getName().str(),
+  void Miss(llvm::CallBase& call, const char* reason) {
+    ++missed_[{call.getFunction()->getName().str(),
+               call.getCalledFunction()->getName().str(),
                std::string(reason ? reason : "unknown")}];
+    outcome_.not_inlined.emplace_back(&call);
   }
 
   llvm::Module& module_;
   const HelperSet& helpers_;
+  const llvm::StringSet<>& crate_functions_;
   llvm::TargetMachine& target_;
   Report& report_;
   llvm::TargetLibraryInfoImpl library_info_;
   llvm::SetVector<llvm::Function*> touched_;
+  InlineOutcome outcome_;
   // Per helper: why it can never be inlined, or nothing if it can.
   std::map<const llvm::Function*, std::optional<const char*>> viable_;
   std::map<std::tuple<std::string, std::string, std::string>, int> missed_;
 };
 
-// SROA, EarlyCSE and SimplifyCFG over the functions that received helper
-// code: enough to fold the argument shuffling and error checks that
-// inlining exposes (InlineFunction already folds constant arguments), without
-// re-running O2 over the crate. InstCombine is left out on purpose: on the
-// corpus's largest crate it took 340 of the 400 ms this step cost and made
-// the text 9% larger, not smaller; EarlyCSE without MemorySSA finds the same
-// redundancies here at a tenth of the cost (bench/results/corpus.md).
-void CleanUp(llvm::Module& module,
-             const llvm::SetVector<llvm::Function*>& functions,
-             llvm::TargetMachine& target) {
-  llvm::LoopAnalysisManager loops;
-  llvm::FunctionAnalysisManager function_analyses;
-  llvm::CGSCCAnalysisManager cgscc;
-  llvm::ModuleAnalysisManager module_analyses;
-  llvm::PassBuilder builder(&target);
-  llvm::TargetLibraryInfoImpl library_info(
-      llvm::Triple(module.getTargetTriple()));
-  function_analyses.registerPass(
-      [&] { return llvm::TargetLibraryAnalysis(library_info); });
-  builder.registerModuleAnalyses(module_analyses);
-  builder.registerCGSCCAnalyses(cgscc);
-  builder.registerFunctionAnalyses(function_analyses);
-  builder.registerLoopAnalyses(loops);
-  builder.crossRegisterProxies(loops, function_analyses, cgscc,
-                               module_analyses);
-
-  llvm::FunctionPassManager passes;
-  passes.addPass(llvm::SROAPass(llvm::SROAOptions::ModifyCFG));
-  passes.addPass(llvm::EarlyCSEPass(/*UseMemorySSA=*/false));
-  passes.addPass(llvm::SimplifyCFGPass());
-  for (llvm::Function* function : functions) {
-    passes.run(*function, function_analyses);
-  }
-  // Helper copies whose every call was inlined are now dead.
-  llvm::ModulePassManager module_passes;
-  module_passes.addPass(llvm::GlobalDCEPass());
-  module_passes.run(module, module_analyses);
-}
-
 }  // namespace
 
-absl::Status InlineHelpers(llvm::Module& module, const HelperSet& helpers,
-                           llvm::TargetMachine& target, Report& report) {
-  Inliner inliner(module, helpers, target, report);
-  inliner.Run();
-  CleanUp(module, inliner.touched(), target);
-  report.calls_remaining = CountHelperCalls(module, helpers);
-  return absl::OkStatus();
+llvm::StringSet<> CrateFunctions(const llvm::Module& crate) {
+  llvm::StringSet<> names;
+  for (const llvm::Function& function : crate) {
+    if (!function.isDeclaration()) names.insert(function.getName());
+  }
+  return names;
 }
 
-int CountHelperCalls(const llvm::Module& module, const HelperSet& helpers) {
+int InlineOutcome::CountDeleted() const {
+  int deleted = 0;
+  for (const llvm::WeakVH& call : not_inlined) deleted += !call;
+  return deleted;
+}
+
+absl::StatusOr<InlineOutcome> InlineHelpers(
+    llvm::Module& module, const HelperSet& helpers,
+    const llvm::StringSet<>& crate_functions, llvm::TargetMachine& target,
+    Report& report) {
+  Inliner inliner(module, helpers, crate_functions, target, report);
+  inliner.Run();
+  return inliner.TakeOutcome();
+}
+
+int CountHelperCalls(const llvm::Module& module, const HelperSet& helpers,
+                     const llvm::StringSet<>& crate_functions) {
   int count = 0;
   for (const llvm::Function& function : module) {
+    if (!crate_functions.contains(function.getName())) continue;
     for (const llvm::Instruction& inst : llvm::instructions(function)) {
       const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst);
       if (!call) continue;

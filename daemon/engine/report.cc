@@ -50,7 +50,8 @@ std::string Report::ToJson() const {
   absl::StrAppend(&out, "  \"helpers_linked\": ", helpers_linked, ",\n");
   absl::StrAppend(&out, "  \"call_sites\": {\"found\": ", call_sites_found,
                   ", \"inlined\": ", call_sites_inlined,
-                  ", \"remaining\": ", calls_remaining, "},\n");
+                  ", \"remaining\": ", calls_remaining,
+                  ", \"removed\": ", calls_removed, "},\n");
   absl::StrAppend(&out, "  \"not_inlined\": [");
   for (size_t i = 0; i < not_inlined.size(); ++i) {
     const NotInlined& entry = not_inlined[i];

@@ -34,6 +34,8 @@ absl::Status ReadInputs(const ObjectArgs& args, Inputs& in) {
         {path, std::make_shared<const std::string>(std::move(bytes))});
   }
   in.request.cc_command = args.cc_command;
+  in.request.save_merged =
+      args.save_merged.empty() ? SaveMerged::kNo : SaveMerged::kYes;
   return absl::OkStatus();
 }
 
@@ -91,6 +93,9 @@ absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
   if (status.ok() && !args.report_path.empty()) {
     status = WriteFileAtomically(args.report_path, served->report_json);
   }
+  if (status.ok() && !args.save_merged.empty()) {
+    status = WriteFileAtomically(args.save_merged, served->merged_bitcode);
+  }
   if (status.ok()) status = WriteFileAtomically(args.output, served->object);
   if (status.ok()) PrintReportWarnings(served->report_json, stderr);
   if (!status.ok()) {
@@ -99,6 +104,9 @@ absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
     RemoveIfExists(args.output).IgnoreError();
     if (!args.report_path.empty()) {
       RemoveIfExists(args.report_path).IgnoreError();
+    }
+    if (!args.save_merged.empty()) {
+      RemoveIfExists(args.save_merged).IgnoreError();
     }
   }
   return status;

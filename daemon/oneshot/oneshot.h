@@ -28,10 +28,10 @@ struct OneshotOptions {
   std::optional<RemoteOptions> remote;
 };
 
-// On success OUT (and the report, if asked for) exist. On any error neither
-// exists, so a failed build never leaves a stale or partial object behind.
-// The cache is used unless --no-cache; a cache that cannot be opened is
-// noted in the report and otherwise ignored.
+// On success OUT (and the report and merged module, if asked for) exist. On
+// any error none of them exists, so a failed build never leaves a stale or
+// partial object behind. The cache is used unless --no-cache; a cache that
+// cannot be opened is noted in the report and otherwise ignored.
 absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
                         Engine& engine);
 

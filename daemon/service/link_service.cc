@@ -145,6 +145,8 @@ grpc::Status LinkService::Serve(
   request.mode = header.mode() == v1::MODE_EXACT ? Mode::kExact : Mode::kFast;
   request.cc_command.assign(header.cc_command().begin(),
                             header.cc_command().end());
+  request.save_merged =
+      header.save_merged() ? SaveMerged::kYes : SaveMerged::kNo;
   std::vector<std::string> helper_digests;
   for (const v1::HelperFile& file : header.helpers()) {
     absl::StatusOr<HelperFile> helper = helper_files_.Get(file.path());
@@ -203,6 +205,13 @@ grpc::Status LinkService::Serve(
 
   const std::string& object = served->object;
   v1::LinkResponse response;
+  const std::string& merged = served->merged_bitcode;
+  for (size_t offset = 0; offset < merged.size(); offset += kChunkBytes) {
+    response.set_merged_chunk(merged.substr(offset, kChunkBytes));
+    if (!stream->Write(response)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    }
+  }
   for (size_t offset = 0; offset < object.size(); offset += kChunkBytes) {
     response.set_chunk(object.substr(offset, kChunkBytes));
     if (!stream->Write(response)) {

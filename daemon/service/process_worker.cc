@@ -118,6 +118,7 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
     message.add_cc_command(arg);
   }
   message.set_exact(request.mode == Mode::kExact);
+  message.set_save_merged(request.save_merged == SaveMerged::kYes);
 
   absl::Status sent = WriteFrame(fd_, message);
   worker::v1::WorkerReply reply;
@@ -149,6 +150,7 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
   }
   LinkResult result;
   result.object = std::move(*reply.mutable_object());
+  result.merged_bitcode = std::move(*reply.mutable_merged_bitcode());
   result.report = ReportFromProto(reply.report());
   return result;
 }
@@ -171,6 +173,8 @@ absl::Status ServeWorker(int fd, EngineOptions options) {
     request.cc_command.assign(message.cc_command().begin(),
                               message.cc_command().end());
     request.mode = message.exact() ? Mode::kExact : Mode::kFast;
+    request.save_merged =
+        message.save_merged() ? SaveMerged::kYes : SaveMerged::kNo;
     absl::Status status = absl::OkStatus();
     for (worker::v1::WorkerRequest::Helper& helper :
          *message.mutable_helpers()) {
@@ -190,6 +194,7 @@ absl::Status ServeWorker(int fd, EngineOptions options) {
       absl::StatusOr<LinkResult> result = engine.Link(request);
       if (result.ok()) {
         reply.set_object(std::move(result->object));
+        reply.set_merged_bitcode(std::move(result->merged_bitcode));
         ReportToProto(result->report, reply.mutable_report());
       } else {
         status = result.status();

@@ -95,6 +95,7 @@ void ReportToProto(const Report& report, worker::v1::Report* out) {
   out->set_call_sites_found(report.call_sites_found);
   out->set_call_sites_inlined(report.call_sites_inlined);
   out->set_calls_remaining(report.calls_remaining);
+  out->set_calls_removed(report.calls_removed);
   for (const NotInlined& miss : report.not_inlined) {
     worker::v1::NotInlined* entry = out->add_not_inlined();
     entry->set_caller(miss.caller);
@@ -125,6 +126,7 @@ Report ReportFromProto(const worker::v1::Report& in) {
   report.call_sites_found = in.call_sites_found();
   report.call_sites_inlined = in.call_sites_inlined();
   report.calls_remaining = in.calls_remaining();
+  report.calls_removed = in.calls_removed();
   for (const worker::v1::NotInlined& entry : in.not_inlined()) {
     report.not_inlined.push_back(
         {entry.caller(), entry.callee(), entry.reason(), entry.count()});

@@ -18,8 +18,9 @@ namespace helperlink {
 // How the merged module is optimized.
 enum class Mode {
   // Reconcile attributes so unannotated helpers inline, inline every helper
-  // call site, clean up only the functions that received helper code, then
-  // run codegen alone. rustc already optimized everything else.
+  // call site, optimize only the functions that received helper code (the
+  // post-inline stage, daemon/engine/post_inline.h), then run codegen.
+  // rustc already optimized everything else.
   kFast,
   // Reproduce Linux 7.1's recipe: `llvm-link --internalize` followed by
   // `clang FLAGS -c`, in one process, with no attribute edits. The object is
@@ -45,6 +46,9 @@ struct HelperInput {
   std::shared_ptr<const std::string> bytes;
 };
 
+// Whether to also return the optimized merged module (--save-merged).
+enum class SaveMerged { kNo, kYes };
+
 struct LinkRequest {
   std::string crate_name;           // used in messages and the report
   absl::string_view crate_bitcode;  // the crate's `rustc --emit=llvm-bc` output
@@ -54,10 +58,14 @@ struct LinkRequest {
   // and `-o` are supplied by the engine and must not appear here.
   std::vector<std::string> cc_command;
   Mode mode = Mode::kFast;
+  SaveMerged save_merged = SaveMerged::kNo;
 };
 
 struct LinkResult {
   std::string object;  // ELF relocatable object bytes
+  // With SaveMerged::kYes: the module code generation received (crate and
+  // helpers, optimized), as bitcode. Empty otherwise.
+  std::string merged_bitcode;
   Report report;
 };
 

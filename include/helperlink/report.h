@@ -31,20 +31,43 @@ struct Reconciled {
 struct PhaseTimes {
   double parse_ms = 0;     // crate bitcode → module (helpers are resident)
   double link_ms = 0;      // helpers copied in and internalized
-  double inline_ms = 0;    // fast: reconciliation + inlining + cleanup
-  double optimize_ms = 0;  // exact: clang's optimization pipeline
+  double inline_ms = 0;    // fast: reconciliation + inlining
+  double optimize_ms = 0;  // fast: the post-inline stage (post_inline.h);
+                           // exact: clang's optimization pipeline
   double codegen_ms = 0;   // machine code generation
   double total_ms = 0;
 };
 
+// Helper call-site counts. Both modes count one set: the helper call sites
+// in the crate's own functions (not in helper bodies), that is the crate's
+// calls to helpers plus the helper calls that inlining copies into crate
+// functions (a helper that calls another helper, a crate function inlined
+// into another). Every site ends in exactly one of three ways, so
+//   found = inlined + remaining + removed.
+//   inlined:   the helper's code replaced the call.
+//   remaining: still a call in the module code generation receives (the
+//              object's calls to helpers from crate code).
+//   removed:   deleted by the optimizer without being inlined (dead code).
+// Fast mode sees each site: its inliner counts found and inlined, and each
+// site it leaves as a call is followed through the post-inline stage, so
+// removed is measured and the equation is a check (found also counts the
+// copies the stage makes of a call it keeps, e.g. by unrolling a loop). Exact
+// mode runs clang's O2 pipeline unchanged: inlined is the number of its
+// inliner's "inlined" remarks with a crate caller and a helper callee,
+// remaining is counted after the pipeline, and the rest cannot be told apart
+// from outside. Its found is the crate's calls before the pipeline plus the net
+// number of sites the pipeline copied (inlining crate functions, loop
+// unrolling), and removed the net number it deleted; at most one of the two
+// nets is non-zero.
 struct Report {
-  std::string crate;           // the crate's name as given by the caller
-  std::string mode;            // "fast" or "exact"
-  int helpers_available = 0;   // helper definitions in the helper set
-  int helpers_linked = 0;      // helper definitions copied into the crate
-  int call_sites_found = 0;    // crate calls to helpers before inlining
-  int call_sites_inlined = 0;  // helper call sites inlined (nested ones too)
-  int calls_remaining = 0;     // calls to helpers left in the final IR
+  std::string crate;          // the crate's name as given by the caller
+  std::string mode;           // "fast" or "exact"
+  int helpers_available = 0;  // helper definitions in the helper set
+  int helpers_linked = 0;     // helper definitions copied into the crate
+  int call_sites_found = 0;   // see above
+  int call_sites_inlined = 0;
+  int calls_remaining = 0;
+  int calls_removed = 0;
   std::vector<NotInlined> not_inlined;
   Reconciled reconciled;
   PhaseTimes times;

@@ -30,6 +30,9 @@ r = json.load(open(sys.argv[1]))
 t = r["times_ms"]
 assert t["parse"] > 0 and t["codegen"] > 0 and t["total"] >= t["codegen"], t
 assert r["receive_ms"] >= 0 and r["cache"]["ms"] > 0, r
+c = r["call_sites"]
+assert c["found"] == c["inlined"] + c["remaining"] + c["removed"], c
+assert t["optimize"] > 0, t  # fast mode's post-inline stage
 PY
 done
 ok

@@ -19,6 +19,7 @@ for helpers in helpers_kernel helpers_kernel_ai; do
       --report "$obj.json" -o "$obj" "$FX/kcrate.bc" -- "${CC[@]}" ||
       fail "kcrate/$helpers/$mode: one-shot failed"
     ok
+    check_counts "$obj.json" "kcrate/$helpers/$mode"
     check_symbols "$obj"
     left=$(inlinable_calls_left "$obj")
     if [[ $mode == fast || $helpers == helpers_kernel_ai ]]; then

@@ -40,6 +40,22 @@ inlinable_calls_left() {
   helper_calls "$1" | awk -v skip="$NOT_INLINABLE" '$2 !~ skip {n += $1} END {print n + 0}'
 }
 
+# check_counts REPORT WHAT: the report's call-site counts are one set,
+# found = inlined + remaining + removed, none negative (helperlink/report.h),
+# and a fast-mode report times its post-inline stage.
+check_counts() {
+  python3 - "$1" <<'PY' || fail "$2: call-site counts do not add up: $(grep -o '"call_sites": {[^}]*}' "$1")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = r["call_sites"]
+assert min(c.values()) >= 0, c
+assert c["found"] == c["inlined"] + c["remaining"] + c["removed"], c
+if r["mode"] == "fast" and c["inlined"] > 0:
+    assert r["times_ms"]["optimize"] > 0, r["times_ms"]
+PY
+  ok
+}
+
 # No helper may be defined globally or weakly, nor left undefined.
 check_symbols() {
   local obj=$1 bad

@@ -17,6 +17,7 @@ for crate in tiny mixed large; do
         fail "$crate/$helpers/$mode: one-shot failed"
       [[ -s $obj && -s $report ]] || fail "$crate/$helpers/$mode: no output"
       ok
+      check_counts "$report" "$crate/$helpers/$mode"
       check_symbols "$obj"
       clang-22 -no-pie "$FX/driver_$crate.o" "$obj" "$FX/libsupport.a" -o "$obj.exe" ||
         fail "$crate/$helpers/$mode: link failed"

@@ -29,6 +29,21 @@ TEST(CliArgsTest, FullCommandLine) {
             (std::vector<std::string>{"clang-22", "-O2", "-o", "ignored"}));
 }
 
+TEST(CliArgsTest, SaveMerged) {
+  auto args = Parse({"--helpers", "h.bc", "--save-merged", "m.bc", "-o",
+                     "out.o", "c.bc", "--", "cc"});
+  ASSERT_TRUE(args.ok()) << args.status();
+  EXPECT_EQ(args->save_merged, "m.bc");
+  args = Parse({"--save-merged=dir/m.bc", "--helpers", "h.bc", "-o", "out.o",
+                "c.bc", "--", "cc"});
+  ASSERT_TRUE(args.ok()) << args.status();
+  EXPECT_EQ(args->save_merged, "dir/m.bc");
+  // Not given: nothing is saved.
+  args = Parse({"--helpers", "h.bc", "-o", "out.o", "c.bc", "--", "cc"});
+  ASSERT_TRUE(args.ok()) << args.status();
+  EXPECT_EQ(args->save_merged, "");
+}
+
 TEST(CliArgsTest, DefaultsToFastMode) {
   auto args = Parse({"--helpers", "h.bc", "-oout.o", "c.bc", "--", "cc"});
   ASSERT_TRUE(args.ok()) << args.status();
@@ -54,6 +69,12 @@ TEST(CliArgsTest, Errors) {
       {{"--frobnicate"}, "unknown option '--frobnicate'"},
       {{"a.bc", "b.bc"}, "more than one crate given ('a.bc' and 'b.bc')"},
       {{"--helpers"}, "--helpers needs a value"},
+      {{"--save-merged", "--", "cc"}, "--save-merged needs a value"},
+      {{"--save-merged="}, "--save-merged needs a file name"},
+      {{"--helpers", "h.bc", "--save-merged", "o.o", "-o", "o.o", "c.bc", "--",
+        "cc"},
+       "--save-merged: 'o.o' is also the object or report path; give it a "
+       "name of its own"},
       {{"-o", "--", "cc"}, "-o needs a value"},
   };
   for (const Case& c : cases) {

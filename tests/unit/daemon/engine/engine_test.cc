@@ -5,6 +5,9 @@
 #include "daemon/engine/clang_flags.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Pass.h"
@@ -144,6 +147,60 @@ TEST_F(EngineTest, TimeReportIsRejectedByDefault) {
   EXPECT_EQ(result.status().message(),
             "compiler flags: -ftime-report times LLVM's passes process-wide; "
             "run this object with --no-daemon, or drop the option");
+}
+
+TEST_F(EngineTest, CallSiteCountsAreOneSetInBothModes) {
+  Engine engine;
+  for (Mode mode : {Mode::kFast, Mode::kExact}) {
+    auto result = engine.Link(Request(mode));
+    ASSERT_TRUE(result.ok()) << result.status();
+    const Report& r = result->report;
+    EXPECT_EQ(r.call_sites_found,
+              r.call_sites_inlined + r.calls_remaining + r.calls_removed)
+        << r.mode;
+    EXPECT_GE(r.calls_removed, 0) << r.mode;
+    // Only the crate's calls count, not helper bodies calling helpers
+    // (rust_helper_depth calls itself twice).
+    EXPECT_EQ(r.call_sites_found, 5) << r.mode;
+  }
+}
+
+TEST_F(EngineTest, FastTimesItsPostInlineStage) {
+  Engine engine;
+  auto result = engine.Link(Request(Mode::kFast));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_GT(result->report.times.optimize_ms, 0);
+  EXPECT_GT(result->report.times.inline_ms, 0);
+}
+
+// The saved module is what codegen received: it parses, and in fast mode
+// the inlined helper calls are gone from it.
+TEST_F(EngineTest, SaveMergedReturnsTheOptimizedModule) {
+  Engine engine;
+  for (Mode mode : {Mode::kFast, Mode::kExact}) {
+    LinkRequest request = Request(mode);
+    auto plain = engine.Link(request);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    EXPECT_TRUE(plain->merged_bitcode.empty());
+    request.save_merged = SaveMerged::kYes;
+    auto saved = engine.Link(request);
+    ASSERT_TRUE(saved.ok()) << saved.status();
+    EXPECT_EQ(saved->object, plain->object);
+    llvm::LLVMContext context;
+    auto module = llvm::parseBitcodeFile(
+        llvm::MemoryBufferRef(saved->merged_bitcode, "merged.bc"), context);
+    ASSERT_TRUE(static_cast<bool>(module)) << toString(module.takeError());
+    int inc_calls = 0;
+    for (llvm::Function& function : **module) {
+      for (llvm::Instruction& inst : llvm::instructions(function)) {
+        auto* call = llvm::dyn_cast<llvm::CallBase>(&inst);
+        llvm::Function* callee = call ? call->getCalledFunction() : nullptr;
+        inc_calls += callee && callee->getName() == "rust_helper_inc";
+      }
+    }
+    // Fast inlines both calls; exact, like mainline, neither.
+    EXPECT_EQ(inc_calls, mode == Mode::kFast ? 0 : 2) << ModeName(mode);
+  }
 }
 
 TEST_F(EngineTest, TimeReportInAOneObjectProcessPrintsPassTimes) {

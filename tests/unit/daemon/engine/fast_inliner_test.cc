@@ -1,15 +1,16 @@
-// Tests for daemon/engine/fast_inliner: helper calls are inlined and the
+// Tests for daemon/engine/fast_inliner: helper calls are inlined, counted
+// over one set (found = inlined + remaining + removed), attributes are edited
+// only where helper code is inlined, and with the post-inline stage the
 // functions that received helper code are cleaned up (stack slots promoted,
 // repeated loads folded, dead helper copies dropped).
 #include "daemon/engine/fast_inliner.h"
 
 #include "daemon/engine/link.h"
+#include "daemon/engine/post_inline.h"
 #include "gtest/gtest.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
-#include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/TargetSelect.h"
 #include "tests/unit/daemon/engine/test_util.h"
 
 namespace helperlink::engine {
@@ -17,6 +18,7 @@ namespace {
 
 using helperlink::testing::HelperFromFixture;
 using helperlink::testing::ParseFixture;
+using helperlink::testing::X86Machine;
 
 template <typename T>
 int Count(const llvm::Function& function) {
@@ -27,34 +29,26 @@ int Count(const llvm::Function& function) {
   return n;
 }
 
-std::unique_ptr<llvm::TargetMachine> X86Machine() {
-  LLVMInitializeX86TargetInfo();
-  LLVMInitializeX86Target();
-  LLVMInitializeX86TargetMC();
-  llvm::Triple triple("x86_64-unknown-linux-gnu");
-  std::string error;
-  const llvm::Target* target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  EXPECT_NE(target, nullptr) << error;
-  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, "x86-64", "", llvm::TargetOptions(), std::nullopt));
-}
-
 TEST(FastInlinerTest, InlinedHelperCodeIsCleanedUp) {
   llvm::LLVMContext context;
   auto set = HelperSet::Load({HelperFromFixture("cleanup_helpers.ll")},
                              Mode::kFast, context);
   ASSERT_TRUE(set.ok()) << set.status();
   auto crate = ParseFixture("cleanup_crate.ll", context);
+  llvm::StringSet<> crate_functions = CrateFunctions(*crate);
   ASSERT_TRUE(LinkNeeded(*crate, "cleanup_crate.bc", **set).ok());
   auto machine = X86Machine();
   ASSERT_NE(machine, nullptr);
 
   Report report;
-  ASSERT_TRUE(InlineHelpers(*crate, **set, *machine, report).ok());
+  auto outcome =
+      InlineHelpers(*crate, **set, crate_functions, *machine, report);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(report.call_sites_found, 2);
   EXPECT_EQ(report.call_sites_inlined, 2);
-  EXPECT_EQ(report.calls_remaining, 0);
+  EXPECT_EQ(outcome->touched.size(), 2u);
+  OptimizeInlined(*crate, outcome->touched, *machine);
+  EXPECT_EQ(CountHelperCalls(*crate, **set, crate_functions), 0);
 
   // The out-parameter's stack slot is gone: the function returns 0 + 7.
   const llvm::Function* read_out = crate->getFunction("crate_read_out");
@@ -77,6 +71,81 @@ TEST(FastInlinerTest, InlinedHelperCodeIsCleanedUp) {
   // Every call was inlined, so no helper copy is left behind.
   EXPECT_EQ(crate->getFunction("rust_helper_get_value"), nullptr);
   EXPECT_EQ(crate->getFunction("rust_helper_twice"), nullptr);
+}
+
+// crate.ll calls a plain helper twice, one whose body calls a static
+// function, a recursive one and a variadic one.
+struct Linked {
+  llvm::LLVMContext context;
+  std::unique_ptr<HelperSet> set;
+  std::unique_ptr<llvm::Module> crate;
+  llvm::StringSet<> crate_functions;
+  std::unique_ptr<llvm::TargetMachine> machine = X86Machine();
+
+  Linked() {
+    auto loaded = HelperSet::Load({HelperFromFixture("helpers.ll")},
+                                  Mode::kFast, context);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    set = std::move(*loaded);
+    crate = ParseFixture("crate.ll", context);
+    crate_functions = CrateFunctions(*crate);
+    EXPECT_TRUE(LinkNeeded(*crate, "crate.bc", *set).ok());
+  }
+};
+
+TEST(FastInlinerTest, CountsOneSetOfCallSites) {
+  Linked l;
+  Report report;
+  auto outcome =
+      InlineHelpers(*l.crate, *l.set, l.crate_functions, *l.machine, report);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  OptimizeInlined(*l.crate, outcome->touched, *l.machine);
+  report.calls_remaining =
+      CountHelperCalls(*l.crate, *l.set, l.crate_functions);
+  report.calls_removed = outcome->CountDeleted();
+  // The crate's 5 calls; the static function rust_helper_bump_counter calls
+  // is not a helper, so inlining it exposes no new site.
+  EXPECT_EQ(report.call_sites_found, 5);
+  // Both rust_helper_inc and rust_helper_bump_counter.
+  EXPECT_EQ(report.call_sites_inlined, 3);
+  // The recursive and the variadic helper stay calls in crate code.
+  EXPECT_EQ(report.calls_remaining, 2);
+  EXPECT_EQ(report.calls_removed, 0);
+  EXPECT_EQ(report.call_sites_found, report.call_sites_inlined +
+                                         report.calls_remaining +
+                                         report.calls_removed);
+}
+
+TEST(FastInlinerTest, OnlyCallersThatReceiveHelperCodeAreEdited) {
+  Linked l;
+  Report report;
+  ASSERT_TRUE(
+      InlineHelpers(*l.crate, *l.set, l.crate_functions, *l.machine, report)
+          .ok());
+  // The variadic and the recursive helper cannot be inlined: their callers
+  // keep their attributes, and so do the helpers.
+  for (const char* name : {"crate_sum", "crate_depth"}) {
+    const llvm::Function* caller = l.crate->getFunction(name);
+    ASSERT_NE(caller, nullptr) << name;
+    EXPECT_FALSE(caller->hasFnAttribute(llvm::Attribute::NullPointerIsValid))
+        << name;
+    EXPECT_FALSE(caller->hasFnAttribute("no-builtin-wcslen")) << name;
+  }
+  for (const char* name : {"rust_helper_sum", "rust_helper_depth"}) {
+    const llvm::Function* helper = l.crate->getFunction(name);
+    ASSERT_NE(helper, nullptr) << name;
+    EXPECT_EQ(helper->getFnAttribute("target-features").getValueAsString(),
+              "+cmov,+cx8,+fxsr,+mmx,+sse,+sse2,+x87")
+        << name;
+  }
+  // The callers that did receive helper code did take them on.
+  for (const char* name : {"crate_inc_twice", "crate_bump"}) {
+    const llvm::Function* caller = l.crate->getFunction(name);
+    ASSERT_NE(caller, nullptr) << name;
+    EXPECT_TRUE(caller->hasFnAttribute(llvm::Attribute::NullPointerIsValid))
+        << name;
+  }
+  EXPECT_EQ(report.reconciled.null_pointer_is_valid, 2);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IRReader/IRReader.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace helperlink::testing {
@@ -42,6 +44,19 @@ std::string FixtureBitcode(const std::string& name) {
 
 HelperInput HelperFromFixture(const std::string& name) {
   return {name, std::make_shared<const std::string>(FixtureBitcode(name))};
+}
+
+std::unique_ptr<llvm::TargetMachine> X86Machine() {
+  LLVMInitializeX86TargetInfo();
+  LLVMInitializeX86Target();
+  LLVMInitializeX86TargetMC();
+  llvm::Triple triple("x86_64-unknown-linux-gnu");
+  std::string error;
+  const llvm::Target* target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) return nullptr;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, "x86-64", "", llvm::TargetOptions(), std::nullopt));
 }
 
 }  // namespace helperlink::testing

@@ -9,6 +9,7 @@
 #include "helperlink/engine.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 
 namespace helperlink::testing {
 
@@ -24,6 +25,9 @@ std::string BitcodeOf(const llvm::Module& module);
 std::string FixtureBitcode(const std::string& name);
 
 HelperInput HelperFromFixture(const std::string& name);
+
+// An x86-64 target machine (generic CPU), for target queries and passes.
+std::unique_ptr<llvm::TargetMachine> X86Machine();
 
 }  // namespace helperlink::testing
 
