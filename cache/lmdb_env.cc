@@ -55,11 +55,17 @@ absl::Status Damaged(const std::string& file, const std::string& what) {
   return absl::DataLossError(absl::StrCat(file, ": ", what));
 }
 
-// LMDB's codes for a page or file that is not what it should be.
+// LMDB's codes for a page or file that is not what it should be. EINVAL
+// and MDB_BAD_VALSIZE count too: the store only passes valid arguments, so
+// LMDB rejecting them means it read a bad table record or page; and
+// ENOMEM: the store's transactions are small, so LMDB asking for more
+// memory than there is means it read a garbage size.
 bool IsDamage(int rc) {
   return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_INVALID ||
          rc == MDB_VERSION_MISMATCH || rc == MDB_CURSOR_FULL ||
-         rc == MDB_PAGE_FULL || rc == MDB_INCOMPATIBLE || rc == MDB_BAD_TXN;
+         rc == MDB_PAGE_FULL || rc == MDB_INCOMPATIBLE || rc == MDB_BAD_TXN ||
+         rc == MDB_BAD_VALSIZE || rc == MDB_BAD_DBI || rc == EINVAL ||
+         rc == ENOMEM;
 }
 
 std::string Parent(const std::string& path) {
@@ -220,7 +226,7 @@ absl::StatusOr<std::shared_ptr<LmdbEnv>> LmdbEnv::Acquire(
   std::lock_guard<std::mutex> lock(g_registry_mutex);
   std::weak_ptr<LmdbEnv>& slot = Registry()[{st.st_dev, st.st_ino}];
   std::shared_ptr<LmdbEnv> env = slot.lock();
-  if (env && !env->unusable()) {
+  if (env && !env->unusable() && env->pid_ == ::getpid()) {
     env->GrowMap(map_bytes);
     return env;
   }
@@ -274,6 +280,9 @@ absl::Status LmdbEnv::Open(uint64_t map_bytes) {
     return unmake(absl::UnavailableError(
         absl::StrCat(path_, ": cannot open cache: ", mdb_strerror(rc))));
   }
+  if (RunGuarded([&] { ReadMapLayout(); })) {
+    return Poison("reading the map layout");
+  }
   struct {
     const char* name;
     MDB_dbi* dbi;
@@ -301,6 +310,8 @@ LmdbEnv::~LmdbEnv() {
   if (!env_) return;
   MDB_env* env = env_;
   // Guarded even when healthy: the file may have been damaged since.
+  // After a fault its state is unknown: leak it (a map and three fds).
+  if (poisoned_) return;
   RunGuarded([env] { mdb_env_close(env); });  // a fault leaks the rest
 }
 
@@ -309,6 +320,38 @@ absl::Status LmdbEnv::Poison(const std::string& what) {
   if (!poisoned_) damage_ = what;
   poisoned_ = true;
   return absl::DataLossError(absl::StrCat(path_, ": damaged cache: ", damage_));
+}
+
+void LmdbEnv::ReadMapLayout() {
+  MDB_envinfo info;
+  if (mdb_env_info(env_, &info) == 0) map_size_ = info.me_mapsize;
+  MDB_stat st;
+  if (mdb_env_stat(env_, &st) == 0 && st.ms_psize >= 512) {
+    page_size_ = st.ms_psize;
+  }
+}
+
+int LmdbEnv::CheckValue(const MDB_val& value) const {
+  uintptr_t at = reinterpret_cast<uintptr_t>(value.mv_data);
+  if (value.mv_size > map_size_) return MDB_CORRUPTED;
+  // The map starts on a page boundary. Inline in a leaf page, the data
+  // follows a node header and its key: never right after a page header,
+  // where data on overflow pages starts.
+  if (at % page_size_ != kPageHeader) return 0;
+  const unsigned char* header =
+      reinterpret_cast<const unsigned char*>(at - kPageHeader);
+  uint64_t pgno;
+  uint16_t flags;
+  uint32_t pages;
+  std::memcpy(&pgno, header, 8);
+  std::memcpy(&flags, header + 10, 2);
+  std::memcpy(&pages, header + 12, 4);
+  constexpr uint16_t kOverflowPage = 0x04;  // LMDB's P_OVERFLOW
+  if (pgno >= map_size_ / page_size_ || !(flags & kOverflowPage) ||
+      pages != (value.mv_size + kPageHeader + page_size_ - 1) / page_size_) {
+    return MDB_CORRUPTED;
+  }
+  return 0;
 }
 
 std::string LmdbEnv::Damage() {
@@ -321,7 +364,10 @@ void LmdbEnv::GrowMap(uint64_t map_bytes) {
   std::unique_lock<std::shared_mutex> lock(map_mutex_);
   if (map_bytes <= map_bytes_ || poisoned_) return;
   int rc = 0;
-  if (RunGuarded([&] { rc = mdb_env_set_mapsize(env_, map_bytes); })) {
+  if (RunGuarded([&] {
+        rc = mdb_env_set_mapsize(env_, map_bytes);
+        ReadMapLayout();
+      })) {
     Poison("changing the map size").IgnoreError();
     return;
   }
@@ -340,12 +386,11 @@ absl::Status LmdbEnv::AdoptMapSize() {
         info.me_mapsize < map_bytes_) {
       rc = mdb_env_set_mapsize(env_, map_bytes_);
     }
+    ReadMapLayout();
   });
   if (fault) return Poison(absl::StrCat("resizing: ", fault->Describe()));
-  if (rc != 0) {
-    return absl::UnavailableError(
-        absl::StrCat(path_, ": cannot resize the map: ", mdb_strerror(rc)));
-  }
+  // The meta page names a map this process cannot have: it is damaged.
+  if (rc != 0) return Poison(absl::StrCat("map size: ", mdb_strerror(rc)));
   return absl::OkStatus();
 }
 
@@ -359,7 +404,6 @@ absl::StatusOr<int> LmdbEnv::InTxn(TxnKind kind,
           absl::StrCat(path_, ": cache handle failed earlier (MDB_PANIC)"));
     }
     MDB_txn* txn = nullptr;
-    bool committing = false;
     int rc = 0;
     std::optional<Fault> fault = RunGuarded([&] {
       rc = mdb_txn_begin(env_, nullptr, kind == TxnKind::kRead ? MDB_RDONLY : 0,
@@ -370,7 +414,6 @@ absl::StatusOr<int> LmdbEnv::InTxn(TxnKind kind,
       }
       rc = body(txn);
       if (kind == TxnKind::kWrite && rc == 0) {
-        committing = true;
         rc = mdb_txn_commit(txn);
       } else {
         mdb_txn_abort(txn);
@@ -378,16 +421,14 @@ absl::StatusOr<int> LmdbEnv::InTxn(TxnKind kind,
       txn = nullptr;
     });
     if (fault) {
-      // Release the writer lock or reader slot the interrupted transaction
-      // holds, so that other processes sharing this environment are not
-      // blocked by us; inside commit its state is unknown, so leak it.
-      if (txn && !committing) {
-        MDB_txn* interrupted = txn;
-        RunGuarded([interrupted] { mdb_txn_abort(interrupted); });
-      }
+      // The interrupted transaction is leaked, not aborted: aborting it
+      // frees what LMDB was half-way through building (a double free).
       return Poison(fault->Describe());
     }
-    if (rc == MDB_MAP_RESIZED && attempt == 0) {
+    if (rc == MDB_MAP_RESIZED) {
+      // Grown by another process; resized twice in a row means the meta
+      // page's size is not one LMDB can map.
+      if (attempt > 0) return Poison("the map size keeps changing");
       lock.unlock();
       absl::Status adopted = AdoptMapSize();
       if (!adopted.ok()) return adopted;

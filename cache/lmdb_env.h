@@ -12,10 +12,13 @@
 //     the codes LMDB returns for a bad page (MDB_CORRUPTED,
 //     MDB_PAGE_NOTFOUND, ...) are damage.
 // After a fault the environment is poisoned: nothing in this process calls
-// into it again except, still guarded, aborting the interrupted
-// transaction (which releases LMDB's writer lock or reader slot; if that
-// faults too, the transaction is leaked) and closing it. The caller moves
-// the dir aside (MoveAside) and acquires a fresh one.
+// into it again. The interrupted transaction and the environment are
+// leaked, not aborted or closed (LMDB's state is half-updated; aborting
+// it was seen to double-free). A leaked write transaction keeps LMDB's
+// writer lock of that environment until this process exits; by then the
+// dir has been moved aside, so only a process that still has the old
+// environment open and writes to it waits. The caller moves the dir aside
+// (MoveAside) and acquires a fresh one.
 //
 // A full filesystem is not damage: lock.mdb is allocated with
 // posix_fallocate before LMDB maps it (LMDB's own ftruncate leaves a hole
@@ -28,6 +31,7 @@
 
 #include <lmdb.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <memory>
@@ -68,6 +72,12 @@ class LmdbEnv {
   absl::StatusOr<int> InTxn(TxnKind kind,
                             absl::FunctionRef<int(MDB_txn*)> body);
 
+  // Inside InTxn's body: MDB_CORRUPTED unless `value` (from mdb_get) fits
+  // the map and, when it is on overflow pages, their header says so and
+  // gives their count. LMDB trusts that count when it frees the pages:
+  // a garbage one has it free billions of pages.
+  int CheckValue(const MDB_val& value) const;
+
   const LmdbTables& tables() const { return tables_; }
   const std::string& path() const { return path_; }
   dev_t device() const { return device_; }
@@ -88,18 +98,25 @@ class LmdbEnv {
 
  private:
   LmdbEnv(std::string path, dev_t device, ino_t inode)
-      : path_(std::move(path)), device_(device), inode_(inode) {}
+      : path_(std::move(path)),
+        device_(device),
+        inode_(inode),
+        pid_(::getpid()) {}
   absl::Status Open(uint64_t map_bytes);
   absl::Status Poison(const std::string& what);
   void GrowMap(uint64_t map_bytes);
   absl::Status AdoptMapSize();
+  void ReadMapLayout();  // with map_mutex_ held alone, or while opening
 
   std::string path_;
   dev_t device_;
   ino_t inode_;
+  pid_t pid_;  // an environment is not used across fork()
   MDB_env* env_ = nullptr;
   LmdbTables tables_;
   uint64_t map_bytes_ = 0;
+  // The map's size and LMDB's page size.
+  uint64_t map_size_ = 0, page_size_ = 4096;
   // Transactions hold it shared; changing the map size needs it alone.
   std::shared_mutex map_mutex_;
   std::atomic<bool> poisoned_{false};  // damaged: never touched again

@@ -67,18 +67,32 @@ int PutU64(MDB_txn* txn, MDB_dbi dbi, absl::string_view key, uint64_t value) {
 }
 
 // Removes an entry and its access time, keeping the byte count right.
-int DeleteEntry(MDB_txn* txn, MDB_dbi entries, MDB_dbi atime, MDB_dbi meta,
-                absl::string_view key) {
+// The old value's pages are checked first: LMDB frees them by the count
+// in their header.
+int DeleteEntry(MDB_txn* txn, const LmdbEnv& env, absl::string_view key) {
+  const LmdbTables& t = env.tables();
   MDB_val k = Val(key), v;
-  int rc = mdb_get(txn, entries, &k, &v);
+  int rc = mdb_get(txn, t.entries, &k, &v);
   if (rc == MDB_NOTFOUND) return 0;
   if (rc != 0) return rc;
+  if ((rc = env.CheckValue(v)) != 0) return rc;
   uint64_t size = v.mv_size;
-  if ((rc = mdb_del(txn, entries, &k, nullptr)) != 0) return rc;
-  rc = mdb_del(txn, atime, &k, nullptr);
+  if ((rc = mdb_del(txn, t.entries, &k, nullptr)) != 0) return rc;
+  rc = mdb_del(txn, t.atime, &k, nullptr);
   if (rc != 0 && rc != MDB_NOTFOUND) return rc;
-  uint64_t bytes = GetU64(txn, meta, "bytes");
-  return PutU64(txn, meta, "bytes", bytes > size ? bytes - size : 0);
+  uint64_t bytes = GetU64(txn, t.meta, "bytes");
+  return PutU64(txn, t.meta, "bytes", bytes > size ? bytes - size : 0);
+}
+
+// mdb_put, after checking the value it replaces (see DeleteEntry).
+int Replace(MDB_txn* txn, const LmdbEnv& env, MDB_dbi dbi,
+            absl::string_view key, absl::string_view value) {
+  MDB_val k = Val(key), old;
+  int rc = mdb_get(txn, dbi, &k, &old);
+  if (rc == 0) rc = env.CheckValue(old);
+  if (rc != 0 && rc != MDB_NOTFOUND) return rc;
+  MDB_val v = Val(value);
+  return mdb_put(txn, dbi, &k, &v, 0);
 }
 
 MDB_dbi TableDbi(const LmdbTables& t, Table table) {
@@ -93,8 +107,9 @@ MDB_dbi TableDbi(const LmdbTables& t, Table table) {
   return t.entries;
 }
 
-int EvictInTxn(MDB_txn* txn, const LmdbTables& t, uint64_t target_bytes,
+int EvictInTxn(MDB_txn* txn, const LmdbEnv& env, uint64_t target_bytes,
                uint64_t* evicted) {
+  const LmdbTables& t = env.tables();
   uint64_t bytes = GetU64(txn, t.meta, "bytes");
   if (bytes <= target_bytes) return 0;
   std::vector<std::pair<uint64_t, std::string>> by_age;
@@ -112,20 +127,19 @@ int EvictInTxn(MDB_txn* txn, const LmdbTables& t, uint64_t target_bytes,
   std::sort(by_age.begin(), by_age.end());
   for (const auto& [age, key] : by_age) {
     if (GetU64(txn, t.meta, "bytes") <= target_bytes) break;
-    if ((rc = DeleteEntry(txn, t.entries, t.atime, t.meta, key)) != 0) {
-      return rc;
-    }
+    if ((rc = DeleteEntry(txn, env, key)) != 0) return rc;
     ++*evicted;
   }
   return 0;
 }
 
-int ApplyInTxn(MDB_txn* txn, const LmdbTables& t, const CachePolicy& policy,
+int ApplyInTxn(MDB_txn* txn, const LmdbEnv& env, const CachePolicy& policy,
                const StoreUpdate& update) {
+  const LmdbTables& t = env.tables();
   int rc;
   uint64_t now = NowSeconds(), evicted = 0;
   if (update.delete_entry) {
-    rc = DeleteEntry(txn, t.entries, t.atime, t.meta, *update.delete_entry);
+    rc = DeleteEntry(txn, env, *update.delete_entry);
     if (rc != 0) return rc;
   }
   CacheStats delta = update.stats;
@@ -136,13 +150,11 @@ int ApplyInTxn(MDB_txn* txn, const LmdbTables& t, const CachePolicy& policy,
     delta.bytes_written = 0;
   } else if (update.put_entry) {
     const auto& [key, value] = *update.put_entry;
-    if ((rc = DeleteEntry(txn, t.entries, t.atime, t.meta, key)) != 0) {
-      return rc;
-    }
+    if ((rc = DeleteEntry(txn, env, key)) != 0) return rc;
     uint64_t target = static_cast<uint64_t>(policy.max_bytes * policy.evict_to);
     if (GetU64(txn, t.meta, "bytes") + value.size() > policy.max_bytes) {
       uint64_t room = value.size() < target ? target - value.size() : 0;
-      if ((rc = EvictInTxn(txn, t, room, &evicted)) != 0) return rc;
+      if ((rc = EvictInTxn(txn, env, room, &evicted)) != 0) return rc;
     }
     MDB_val k = Val(key), v = Val(value);
     if ((rc = mdb_put(txn, t.entries, &k, &v, 0)) != 0) return rc;
@@ -161,12 +173,10 @@ int ApplyInTxn(MDB_txn* txn, const LmdbTables& t, const CachePolicy& policy,
     }
   }
   for (const auto& [key, value] : update.put_outputs) {
-    MDB_val k = Val(key), v = Val(value);
-    if ((rc = mdb_put(txn, t.outputs, &k, &v, 0)) != 0) return rc;
+    if ((rc = Replace(txn, env, t.outputs, key, value)) != 0) return rc;
   }
   for (const auto& [key, value] : update.put_files) {
-    MDB_val k = Val(key), v = Val(value);
-    if ((rc = mdb_put(txn, t.files, &k, &v, 0)) != 0) return rc;
+    if ((rc = Replace(txn, env, t.files, key, value)) != 0) return rc;
   }
   delta.evictions += evicted;
   for (int i = 0; i < 7; ++i) {
@@ -282,7 +292,8 @@ absl::StatusOr<std::optional<std::string>> LmdbStore::Get(
     Table table, absl::string_view key) {
   auto env = Env();
   if (!env.ok()) return env.status();
-  MDB_dbi dbi = TableDbi((*env)->tables(), table);
+  const LmdbEnv& e = **env;
+  MDB_dbi dbi = TableDbi(e.tables(), table);
   // Nothing larger is ever stored; a larger size is a damaged page.
   uint64_t limit = policy_.max_bytes;
   std::string value;
@@ -309,7 +320,7 @@ absl::Status LmdbStore::Apply(const StoreUpdate& update) {
   const LmdbTables& t = e.tables();
   for (int attempt = 0; attempt < 2; ++attempt) {
     absl::StatusOr<int> rc = e.InTxn(TxnKind::kWrite, [&](MDB_txn* txn) {
-      return ApplyInTxn(txn, t, policy_, update);
+      return ApplyInTxn(txn, e, policy_, update);
     });
     if (!rc.ok()) return rc.status();
     if (*rc == 0) return absl::OkStatus();
@@ -321,7 +332,7 @@ absl::Status LmdbStore::Apply(const StoreUpdate& update) {
     // what is stored, in its own transaction, then try once more.
     rc = e.InTxn(TxnKind::kWrite, [&](MDB_txn* txn) {
       uint64_t evicted = 0;
-      int rc = EvictInTxn(txn, t, GetU64(txn, t.meta, "bytes") / 2, &evicted);
+      int rc = EvictInTxn(txn, e, GetU64(txn, t.meta, "bytes") / 2, &evicted);
       if (rc != 0) return rc;
       return PutU64(txn, t.stats, "evictions",
                     GetU64(txn, t.stats, "evictions") + evicted);
