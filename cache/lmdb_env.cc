@@ -311,7 +311,9 @@ LmdbEnv::~LmdbEnv() {
   MDB_env* env = env_;
   // Guarded even when healthy: the file may have been damaged since.
   // After a fault its state is unknown: leak it (a map and three fds).
-  if (poisoned_) return;
+  // After MDB_PANIC a fresh handle on the same files may be open in this
+  // process, whose locks closing this one would drop: leak it too.
+  if (poisoned_ || fatal_) return;
   RunGuarded([env] { mdb_env_close(env); });  // a fault leaks the rest
 }
 
