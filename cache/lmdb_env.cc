@@ -356,6 +356,52 @@ int LmdbEnv::CheckValue(const MDB_val& value) const {
   return 0;
 }
 
+int LmdbEnv::CheckLeafOf(const MDB_val& key) const {
+  uintptr_t at = reinterpret_cast<uintptr_t>(key.mv_data);
+  const unsigned char* page =
+      reinterpret_cast<const unsigned char*>(at - at % page_size_);
+  uint16_t flags, lower, upper;
+  std::memcpy(&flags, page + 10, 2);
+  std::memcpy(&lower, page + 12, 2);
+  std::memcpy(&upper, page + 14, 2);
+  constexpr uint16_t kLeaf = 0x02, kOther = 0x01 | 0x04 | 0x08 | 0x20 | 0x40;
+  if (!(flags & kLeaf) || (flags & kOther) || lower < kPageHeader ||
+      lower > upper || upper > page_size_ || (lower - kPageHeader) % 2 != 0) {
+    return MDB_CORRUPTED;
+  }
+  constexpr size_t kNodeHeader = 8;
+  constexpr uint16_t kBigData = 0x01;
+  for (size_t slot = kPageHeader; slot < lower; slot += 2) {
+    uint16_t node;
+    std::memcpy(&node, page + slot, 2);
+    if (node < upper || node + kNodeHeader > page_size_) return MDB_CORRUPTED;
+    uint16_t lo, hi, node_flags, key_size;
+    std::memcpy(&lo, page + node, 2);
+    std::memcpy(&hi, page + node + 2, 2);
+    std::memcpy(&node_flags, page + node + 4, 2);
+    std::memcpy(&key_size, page + node + 6, 2);
+    uint64_t data = (node_flags & kBigData) ? 8 : (uint64_t{hi} << 16 | lo);
+    if (node + kNodeHeader + key_size + data > page_size_) {
+      return MDB_CORRUPTED;
+    }
+  }
+  return 0;
+}
+
+int LmdbEnv::CheckLeafFor(MDB_txn* txn, MDB_dbi dbi,
+                          absl::string_view key) const {
+  MDB_cursor* cursor;
+  int rc = mdb_cursor_open(txn, dbi, &cursor);
+  if (rc != 0) return rc;
+  MDB_val k{key.size(), const_cast<char*>(key.data())}, v;
+  rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+  if (rc == MDB_NOTFOUND) rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
+  mdb_cursor_close(cursor);
+  if (rc == MDB_NOTFOUND) return 0;  // an empty table: nothing to copy
+  if (rc != 0) return rc;
+  return CheckLeafOf(k);
+}
+
 std::string LmdbEnv::Damage() {
   std::lock_guard<std::mutex> lock(damage_mutex_);
   return absl::StrCat(path_, ": damaged cache: ", damage_);

@@ -41,6 +41,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace helperlink {
 
@@ -77,6 +78,15 @@ class LmdbEnv {
   // gives their count. LMDB trusts that count when it frees the pages:
   // a garbage one has it free billions of pages.
   int CheckValue(const MDB_val& value) const;
+  // Inside a write transaction's body, before it changes anything:
+  // MDB_CORRUPTED unless the leaf page where `key` is (or would go) in
+  // `dbi` is a well-formed leaf. LMDB copies a page it writes to by the
+  // bounds in its header, so a garbage one would overrun the heap
+  // before anything faults.
+  int CheckLeafFor(MDB_txn* txn, MDB_dbi dbi, absl::string_view key) const;
+  // The same for the page holding `key`, as LMDB returned it from a page
+  // still in the map (not one the transaction has already changed).
+  int CheckLeafOf(const MDB_val& key) const;
 
   const LmdbTables& tables() const { return tables_; }
   const std::string& path() const { return path_; }

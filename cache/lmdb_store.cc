@@ -133,9 +133,38 @@ int EvictInTxn(MDB_txn* txn, const LmdbEnv& env, uint64_t target_bytes,
   return 0;
 }
 
+// Checks the leaf pages `update` will write to (see CheckLeafFor),
+// before anything is changed.
+int CheckLeaves(MDB_txn* txn, const LmdbEnv& env, const StoreUpdate& update) {
+  const LmdbTables& t = env.tables();
+  std::vector<std::pair<MDB_dbi, absl::string_view>> keys = {
+      {t.meta, "bytes"}, {t.stats, kStatNames[0]}, {t.stats, kStatNames[6]}};
+  for (const auto* key :
+       {update.delete_entry ? &*update.delete_entry : nullptr,
+        update.touch_entry ? &*update.touch_entry : nullptr,
+        update.put_entry ? &update.put_entry->first : nullptr}) {
+    if (!key) continue;
+    keys.emplace_back(t.entries, *key);
+    keys.emplace_back(t.atime, *key);
+  }
+  for (const auto& [key, value] : update.put_outputs)
+    keys.emplace_back(t.outputs, key);
+  for (const auto& [key, value] : update.put_files)
+    keys.emplace_back(t.files, key);
+  // The main table, where LMDB records the tables' roots on commit.
+  keys.emplace_back(1, "atime");
+  for (const auto& [dbi, key] : keys) {
+    int rc = env.CheckLeafFor(txn, dbi, key);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
 int ApplyInTxn(MDB_txn* txn, const LmdbEnv& env, const CachePolicy& policy,
                const StoreUpdate& update) {
   const LmdbTables& t = env.tables();
+  int checked = CheckLeaves(txn, env, update);
+  if (checked != 0) return checked;
   int rc;
   uint64_t now = NowSeconds(), evicted = 0;
   if (update.delete_entry) {
