@@ -1,33 +1,46 @@
 // The cache on disk: one LMDB environment in the cache dir (data.mdb and
 // lock.mdb), shared safely by any number of daemons and clients at once
-// (LMDB's own locking: one writer at a time, readers never blocked).
+// (LMDB's own locking: one writer at a time, readers never blocked). In one
+// process, every store naming the same dir shares one environment
+// (lmdb_env.h), whatever its policy; the map is the largest any of them
+// asked for, and a map grown by another process is taken up.
 //
 // Durability: the environment is opened with MDB_NOSYNC. A power loss can
 // lose the last writes; it cannot produce a wrong object, because every
-// entry is checksummed (entry.h) and a bad one is deleted and missed. An
-// environment LMDB cannot open (corrupt, or from another LMDB version) is
-// moved aside to DIR/cache.lmdb.broken-<time> and a fresh one started.
+// entry is checksummed (entry.h) and a bad one is deleted and missed.
+//
+// Damage never crashes: every LMDB call runs under the fault guard, values
+// are copied out while still guarded (and checked by the caller against
+// their checksum), and any damage (files LMDB cannot open, a truncated or
+// overwritten page faulting or tripping an assertion, LMDB reporting a bad
+// page) is DATA_LOSS from the call that met it. Recover() (or the next
+// call) then moves the environment aside to
+// DIR/cache.lmdb.damaged-<time>-<pid>, once however many processes found
+// it, and starts a fresh one; TakeNotice() says so in one line. A store
+// whose environment another process moved aside takes up the fresh one
+// silently.
+//
 // The map is sized to the size limit plus headroom; if it fills anyway,
 // entries are evicted and the store retried once, and if that fails the new
 // entry is dropped: a full cache never fails a build.
 #ifndef HELPERLINK_CACHE_LMDB_STORE_H_
 #define HELPERLINK_CACHE_LMDB_STORE_H_
 
-#include <lmdb.h>
-
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "cache/lmdb_env.h"
 #include "cache/store.h"
 
 namespace helperlink {
 
 class LmdbStore : public Store {
  public:
-  // Opens (creating if needed, mode 0700) DIR/cache.lmdb.
+  // Opens (creating if needed, mode 0700) DIR/cache.lmdb; an environment
+  // found damaged on opening is moved aside and replaced at once.
   static absl::StatusOr<std::unique_ptr<LmdbStore>> Open(
       const std::string& dir, const CachePolicy& policy);
-  ~LmdbStore() override;
 
   absl::StatusOr<std::optional<std::string>> Get(
       Table table, absl::string_view key) override;
@@ -38,21 +51,26 @@ class LmdbStore : public Store {
   absl::Status Apply(const StoreUpdate& update) override;
   absl::StatusOr<CacheStats> ReadStats() override;
   absl::Status ZeroStats() override;
+  absl::Status Recover() override;
+  std::string TakeNotice() override;
+
+  // The environment this store uses now (tests: sharing, recovery).
+  absl::StatusOr<std::shared_ptr<LmdbEnv>> Env();
 
  private:
   LmdbStore(std::string path, CachePolicy policy)
       : path_(std::move(path)), policy_(policy) {}
-  absl::Status OpenEnvironment();
-  int ApplyInTxn(MDB_txn* txn, const StoreUpdate& update, uint64_t* evicted);
-  int EvictInTxn(MDB_txn* txn, uint64_t target_bytes, uint64_t* evicted);
-  MDB_dbi TableDbi(Table table) const;
+  uint64_t MapBytes() const;
+  absl::Status AcquireLocked();
+  absl::Status RecoverLocked();
+  void NoteMovedLocked(const std::string& damage, const std::string& aside);
   absl::Status Error(absl::string_view what, int rc) const;
 
-  std::string path_;
-  CachePolicy policy_;
-  MDB_env* env_ = nullptr;
-  MDB_dbi entries_ = 0, atime_ = 0, outputs_ = 0, files_ = 0, stats_ = 0,
-          meta_ = 0;
+  const std::string path_;
+  const CachePolicy policy_;
+  std::mutex mutex_;
+  std::shared_ptr<LmdbEnv> env_;  // guarded by mutex_
+  std::string notice_;            // guarded by mutex_
 };
 
 }  // namespace helperlink

@@ -87,9 +87,42 @@ absl::StatusOr<std::unique_ptr<LocalCache>> LocalCache::Open(
   return std::make_unique<LocalCache>(std::move(*store));
 }
 
+absl::StatusOr<std::optional<std::string>> LocalCache::Get(
+    Table table, const std::string& key) {
+  auto value = store_->Get(table, key);
+  if (!absl::IsDataLoss(value.status())) return value;
+  absl::Status recovered = store_->Recover();
+  if (!recovered.ok()) return recovered;
+  return std::optional<std::string>();  // a miss: the fresh store is empty
+}
+
+absl::Status LocalCache::Apply(const StoreUpdate& update) {
+  absl::Status applied = store_->Apply(update);
+  if (!absl::IsDataLoss(applied)) return applied;
+  absl::Status recovered = store_->Recover();
+  if (!recovered.ok()) return recovered;
+  return store_->Apply(update);
+}
+
+absl::StatusOr<CacheStats> LocalCache::Stats() {
+  auto stats = store_->ReadStats();
+  if (!absl::IsDataLoss(stats.status())) return stats;
+  absl::Status recovered = store_->Recover();
+  if (!recovered.ok()) return recovered;
+  return store_->ReadStats();
+}
+
+absl::Status LocalCache::ZeroStats() {
+  absl::Status zeroed = store_->ZeroStats();
+  if (!absl::IsDataLoss(zeroed)) return zeroed;
+  absl::Status recovered = store_->Recover();
+  if (!recovered.ok()) return recovered;
+  return store_->ZeroStats();
+}
+
 absl::StatusOr<std::optional<CachedObject>> LocalCache::Lookup(
     const std::string& key) {
-  auto bytes = store_->Get(Table::kEntries, key);
+  auto bytes = Get(Table::kEntries, key);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<CachedObject>();
   absl::StatusOr<CachedObject> entry = DecodeEntry(key, **bytes);
@@ -97,7 +130,7 @@ absl::StatusOr<std::optional<CachedObject>> LocalCache::Lookup(
     StoreUpdate update;
     update.delete_entry = key;
     update.stats.corrupt = 1;
-    absl::Status deleted = store_->Apply(update);
+    absl::Status deleted = Apply(update);
     if (!deleted.ok()) return deleted;
     return std::optional<CachedObject>();
   }
@@ -145,7 +178,7 @@ absl::StatusOr<OutputRecord> LocalCache::RecordHit(
   update.put_outputs.emplace_back(OutputKey(output_path), record->Serialize());
   update.stats.hits = 1;
   update.stats.bytes_read = entry_bytes;
-  absl::Status applied = store_->Apply(update);
+  absl::Status applied = Apply(update);
   if (!applied.ok()) return applied;
   return record;
 }
@@ -162,14 +195,14 @@ absl::StatusOr<OutputRecord> LocalCache::StoreMiss(
   update.stats.bytes_written = bytes.size();
   update.put_entry.emplace(key, std::move(bytes));
   update.put_outputs.emplace_back(OutputKey(output_path), record->Serialize());
-  absl::Status applied = store_->Apply(update);
+  absl::Status applied = Apply(update);
   if (!applied.ok()) return applied;
   return record;
 }
 
 absl::StatusOr<std::optional<OutputRecord>> LocalCache::LastOutput(
     const std::string& output_path) {
-  auto text = store_->Get(Table::kOutputs, OutputKey(output_path));
+  auto text = Get(Table::kOutputs, OutputKey(output_path));
   if (!text.ok()) return text.status();
   if (!text->has_value()) return std::optional<OutputRecord>();
   auto record = OutputRecord::Parse(**text);
@@ -178,7 +211,7 @@ absl::StatusOr<std::optional<OutputRecord>> LocalCache::LastOutput(
 }
 
 std::optional<std::string> LocalCache::KnownDigest(const FileIdentity& file) {
-  auto digest = store_->Get(Table::kFiles, file.Key());
+  auto digest = Get(Table::kFiles, file.Key());
   if (!digest.ok() || !digest->has_value() || (*digest)->size() != 64) {
     return std::nullopt;
   }
@@ -189,7 +222,7 @@ void LocalCache::RememberDigest(const FileIdentity& file,
                                 const std::string& digest) {
   StoreUpdate update;
   update.put_files.emplace_back(file.Key(), digest);
-  store_->Apply(update).IgnoreError();  // a forgotten digest costs a re-hash
+  Apply(update).IgnoreError();  // a forgotten digest costs a re-hash
 }
 
 std::string AddToReport(const std::string& report_json,
@@ -201,6 +234,12 @@ std::string AddToReport(const std::string& report_json,
   absl::StrAppend(&out, out.back() == '{' ? "\n" : ",\n", "  ",
                   JsonQuote(field), ": ", value, "\n}\n");
   return out;
+}
+
+std::string AddNoticeToReport(const std::string& report_json,
+                              const std::string& notice) {
+  if (notice.empty()) return report_json;
+  return AddToReport(report_json, "cache_notice", JsonQuote(notice));
 }
 
 std::string AddCacheToReport(const std::string& report_json,

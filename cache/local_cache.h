@@ -1,8 +1,11 @@
 // The local cache: key → object and report, on a Store (LMDB in a cache dir
 // shared by every daemon and client of a user). It never returns a wrong
 // object: entries are checksummed, and a corrupt one is deleted, counted and
-// treated as a miss. Cache faults are errors the caller may ignore; they
-// never need to fail a build.
+// treated as a miss. Damaged storage (DATA_LOSS from the store: a truncated
+// or overwritten LMDB file) is a miss too: the store moves it aside and
+// starts afresh, the operation is retried once on the fresh store, and
+// TakeNotice() returns the one line to log and report. Other cache faults
+// are errors the caller may ignore; they never need to fail a build.
 #ifndef HELPERLINK_CACHE_LOCAL_CACHE_H_
 #define HELPERLINK_CACHE_LOCAL_CACHE_H_
 
@@ -68,10 +71,18 @@ class LocalCache {
   std::optional<std::string> KnownDigest(const FileIdentity& file);
   void RememberDigest(const FileIdentity& file, const std::string& digest);
 
-  absl::StatusOr<CacheStats> Stats() { return store_->ReadStats(); }
-  absl::Status ZeroStats() { return store_->ZeroStats(); }
+  absl::StatusOr<CacheStats> Stats();
+  absl::Status ZeroStats();
+
+  // "DIR/cache.lmdb: damaged cache: WHAT; moved aside to ..." once, from
+  // the cache that moved damaged storage aside; "" otherwise.
+  std::string TakeNotice() { return store_->TakeNotice(); }
 
  private:
+  // The store's Get and Apply, recovering from damage (see above).
+  absl::StatusOr<std::optional<std::string>> Get(Table table,
+                                                 const std::string& key);
+  absl::Status Apply(const StoreUpdate& update);
   absl::StatusOr<OutputRecord> MakeRecord(const KeyInputs& inputs,
                                           const std::string& key,
                                           const std::string& result,
@@ -83,6 +94,11 @@ class LocalCache {
 // report's JSON object.
 std::string AddToReport(const std::string& report_json,
                         const std::string& field, const std::string& value);
+
+// Adds `"cache_notice": NOTICE` to a report's JSON object, unless NOTICE
+// is empty.
+std::string AddNoticeToReport(const std::string& report_json,
+                              const std::string& notice);
 
 // Adds `"cache": {"result": ..., "key": ..., "explain": ..., "ms": ...}` to
 // a report's JSON object. `result` is "hit", "remote-hit", "miss" or "off";

@@ -74,6 +74,14 @@ class Store {
   virtual absl::Status Apply(const StoreUpdate& update) = 0;
   virtual absl::StatusOr<CacheStats> ReadStats() = 0;
   virtual absl::Status ZeroStats() = 0;
+  // After DATA_LOSS from any call the storage is damaged: moves it aside
+  // and starts afresh (or takes up the fresh one someone else started).
+  virtual absl::Status Recover() {
+    return absl::UnimplementedError("this store cannot recover");
+  }
+  // One line saying damaged storage was moved aside and where, from the
+  // store that moved it, once; "" otherwise.
+  virtual std::string TakeNotice() { return ""; }
 };
 
 // Size policy, parsed from strings like "max_size=5G" or

@@ -303,28 +303,26 @@ int RunAdmin(const std::vector<std::string>& args) {
 
 // The local cache's answer for this object, computed here without the
 // daemon; nullopt on a miss or when the cache cannot answer. The cache dir
-// has been checked by the caller (PrepareCacheDir).
+// has been checked by the caller (PrepareCacheDir). When damaged storage
+// was moved aside on the way, says so on stderr and in *notice.
 struct LocalHit {
   std::string object;
   std::string report_json;
 };
-std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
-                                    const ObjectArgs& args,
-                                    const std::string& crate, double read_ms) {
-  helperlink::SteadyClock::time_point start = helperlink::SteadyClock::now();
-  auto cache = helperlink::LocalCache::Open(
-      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
-  if (!cache.ok()) return std::nullopt;
+std::optional<LocalHit> TryLocalHitIn(
+    helperlink::LocalCache& cache, const ObjectArgs& args,
+    const std::string& crate, double read_ms,
+    helperlink::SteadyClock::time_point start) {
   std::vector<std::string> digests;
   for (const std::string& path : args.helpers) {
     auto file = helperlink::FileIdentity::Of(path);
     if (!file.ok()) return std::nullopt;  // the daemon reports it
-    std::optional<std::string> digest = (*cache)->KnownDigest(*file);
+    std::optional<std::string> digest = cache.KnownDigest(*file);
     if (!digest) {
       auto bytes = helperlink::ReadInputFile(path, helperlink::kMaxInputBytes);
       if (!bytes.ok()) return std::nullopt;
       digest = helperlink::Sha256Hex(*bytes);
-      (*cache)->RememberDigest(*file, *digest);
+      cache.RememberDigest(*file, *digest);
     }
     digests.push_back(*digest);
   }
@@ -332,12 +330,12 @@ std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
       helperlink::MakeKeyInputs(args.mode, digests, args.helpers,
                                 args.cc_command, helperlink::Sha256Hex(crate));
   std::string key = inputs.Key();
-  auto found = (*cache)->Lookup(key);
+  auto found = cache.Lookup(key);
   if (!found.ok() || !found->has_value()) return std::nullopt;
   helperlink::CachedObject& entry = **found;
-  auto record = (*cache)->RecordHit(
-      inputs, key, entry.object.size() + entry.report_json.size(),
-      helperlink::AbsolutePath(args.output));
+  auto record = cache.RecordHit(inputs, key,
+                                entry.object.size() + entry.report_json.size(),
+                                helperlink::AbsolutePath(args.output));
   double cache_ms = helperlink::MillisSince(start);
   LocalHit hit;
   hit.report_json = helperlink::AddToReport(
@@ -349,6 +347,22 @@ std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
   return hit;
 }
 
+std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
+                                    const ObjectArgs& args,
+                                    const std::string& crate, double read_ms,
+                                    std::string* notice) {
+  helperlink::SteadyClock::time_point start = helperlink::SteadyClock::now();
+  auto cache = helperlink::LocalCache::Open(
+      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
+  if (!cache.ok()) return std::nullopt;
+  std::optional<LocalHit> hit =
+      TryLocalHitIn(**cache, args, crate, read_ms, start);
+  *notice = (*cache)->TakeNotice();
+  if (!notice->empty()) {
+    std::fprintf(stderr, "helperlink: %s\n", notice->c_str());
+  }
+  return hit;
+}
 int RunObject(int argc, char** argv) {
   std::vector<std::string> raw(argv + 1, argv + argc);
   absl::StatusOr<ObjectArgs> parsed = helperlink::ParseObjectArgs(raw);
@@ -409,9 +423,10 @@ int RunObject(int argc, char** argv) {
 
   DaemonClient::LinkOutcome outcome;
   std::optional<LocalHit> hit;
+  std::string notice;
   // A hit has no merged module: --save-merged always links.
   if (cache_trusted && args.save_merged.empty()) {
-    hit = TryLocalHit(*options, args, *crate, read_ms);
+    hit = TryLocalHit(*options, args, *crate, read_ms, &notice);
   }
   if (hit) {
     outcome.object = std::move(hit->object);
@@ -430,6 +445,8 @@ int RunObject(int argc, char** argv) {
     }
     outcome = std::move(*served);
   }
+  outcome.report_json =
+      helperlink::AddNoticeToReport(outcome.report_json, notice);
   absl::Status written = absl::OkStatus();
   if (!args.report_path.empty()) {
     written =

@@ -57,9 +57,12 @@ absl::StatusOr<ServedObject> ServeObject(
   cache_clock.Stop();
   auto finish = [&](const std::string& report, const char* result,
                     const std::string& explanation) {
-    served.report_json = AddToReport(
-        AddCacheToReport(report, result, key, explanation, cache_clock.ms()),
-        "receive_ms", absl::StrFormat("%.3f", receive_ms));
+    if (caches.local) served.cache_notice = caches.local->TakeNotice();
+    served.report_json = AddNoticeToReport(
+        AddToReport(AddCacheToReport(report, result, key, explanation,
+                                     cache_clock.ms()),
+                    "receive_ms", absl::StrFormat("%.3f", receive_ms)),
+        served.cache_notice);
   };
   LocalCache* local = caches.local;
   // A fault from here on is the cache's (LMDB maps its file), except in

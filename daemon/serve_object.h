@@ -27,6 +27,9 @@ struct ServedObject {
   std::string report_json;     // with its "cache" section
   bool hit = false;            // local or remote
   bool remote_hit = false;
+  // Damaged local storage was moved aside while serving this (one line,
+  // also in the report as "cache_notice"); "" normally.
+  std::string cache_notice;
 };
 
 struct CacheSetup {

@@ -1,6 +1,7 @@
 // The one-shot pipeline; see oneshot.h.
 #include "daemon/oneshot/oneshot.h"
 
+#include <cstdio>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -90,6 +91,9 @@ absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
                         Engine& engine) {
   absl::StatusOr<ServedObject> served = Serve(args, options, engine);
   absl::Status status = served.status();
+  if (status.ok() && !served->cache_notice.empty()) {
+    std::fprintf(stderr, "helperlinkd: %s\n", served->cache_notice.c_str());
+  }
   if (status.ok() && !args.report_path.empty()) {
     status = WriteFileAtomically(args.report_path, served->report_json);
   }

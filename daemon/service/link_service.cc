@@ -196,6 +196,7 @@ grpc::Status LinkService::Serve(
         return result;
       });
   if (!served.ok()) return ToGrpc(served.status());
+  if (!served->cache_notice.empty()) log_.Write(served->cache_notice);
   if (served->hit) ++counters_.cache_hits;
   ++(request.mode == Mode::kExact ? counters_.exact : counters_.fast);
   *summary += served->remote_hit ? " remote-hit"
