@@ -373,16 +373,18 @@ int RunObject(int argc, char** argv) {
   if (!options.ok()) return Fail(std::string(options.status().message()));
   // A cache dir that is not the user's is never used; say so once, here
   // (the report says it too), and build without it.
-  bool cache_trusted = false;
-  if (!args.no_cache && !options->cache_dir.empty()) {
+  // The compiler probe keeps its answers there too, also under --no-cache.
+  bool dir_trusted = false;
+  if (!options->cache_dir.empty()) {
     absl::Status trusted =
         helperlink::PrepareCacheDir(options->cache_dir, options->cache_sharing);
-    cache_trusted = trusted.ok();
-    if (absl::IsPermissionDenied(trusted)) {
+    dir_trusted = trusted.ok();
+    if (!args.no_cache && absl::IsPermissionDenied(trusted)) {
       std::fprintf(stderr, "helperlink: %s; building without the cache\n",
                    std::string(trusted.message()).c_str());
     }
   }
+  bool cache_trusted = dir_trusted && !args.no_cache;
   if (args.no_daemon) return RunOneshot(options->helperlinkd, argv);
 
   auto fail_object = [&](const std::string& message) {
@@ -399,7 +401,7 @@ int RunObject(int argc, char** argv) {
   // The probe's answers are kept only in a cache dir the user owns: a
   // foreign one could claim any compiler is clang.
   absl::Status compiler = helperlink::CheckCompiler(
-      args.cc_command[0], cache_trusted ? options->cache_dir : "");
+      args.cc_command[0], dir_trusted ? options->cache_dir : "");
   if (!compiler.ok()) {
     fail_object(std::string(compiler.message()));
     return helperlink::kExitCannotStandIn;

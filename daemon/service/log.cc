@@ -8,10 +8,19 @@
 
 namespace helperlink {
 
-Log::Log(int fd) {
-  if (fd >= 0) file_ = ::fdopen(fd, "a");
-  if (fd >= 0 && !file_) ::close(fd);
+namespace {
+
+// Adopts `fd` as a stream to append to; closes it if that fails.
+std::FILE* AppendStream(int fd) {
+  if (fd < 0) return nullptr;
+  std::FILE* file = ::fdopen(fd, "a");
+  if (!file) ::close(fd);
+  return file;
 }
+
+}  // namespace
+
+Log::Log(int fd) : file_(AppendStream(fd)) {}
 
 Log::~Log() {
   if (file_) std::fclose(file_);

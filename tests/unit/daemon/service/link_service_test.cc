@@ -128,7 +128,7 @@ class LinkServiceTest : public ::testing::Test {
 
   testing::TempDir temp_{"service"};
   HelperFileCache helper_files_;
-  Log log_{""};
+  Log log_{-1};  // no log file
   std::unique_ptr<ReapiServer> remote_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<LinkService> service_;
