@@ -289,6 +289,26 @@ absl::Status LmdbEnv::Open(uint64_t map_bytes) {
   } tables[] = {{"entries", &tables_.entries}, {"atime", &tables_.atime},
                 {"outputs", &tables_.outputs}, {"files", &tables_.files},
                 {"stats", &tables_.stats},     {"meta", &tables_.meta}};
+  // Creating a missing table writes to LMDB's main table, whose leaf LMDB
+  // copies by the bounds in its header: check that leaf and the free list
+  // the write will read, in a read transaction, before writing.
+  absl::StatusOr<int> leaves = InTxn(TxnKind::kRead, [&](MDB_txn* txn) {
+    constexpr MDB_dbi kMainTable = 1;  // LMDB's MAIN_DBI
+    for (auto& table : tables) {
+      int rc = CheckLeafFor(txn, kMainTable, table.name);
+      if (rc != 0) return rc;
+    }
+    return CheckFreeList(txn);
+  });
+  if (!leaves.ok())
+    return absl::IsDataLoss(leaves.status()) ? leaves.status()
+                                             : unmake(leaves.status());
+  if (*leaves != 0) {
+    return IsDamage(*leaves)
+               ? Poison(mdb_strerror(*leaves))
+               : unmake(absl::UnavailableError(absl::StrCat(
+                     path_, ": cannot check tables: ", mdb_strerror(*leaves))));
+  }
   absl::StatusOr<int> made = InTxn(TxnKind::kWrite, [&](MDB_txn* txn) {
     for (auto& table : tables) {
       int rc = mdb_dbi_open(txn, table.name, MDB_CREATE, table.dbi);
@@ -400,6 +420,39 @@ int LmdbEnv::CheckLeafFor(MDB_txn* txn, MDB_dbi dbi,
   if (rc == MDB_NOTFOUND) return 0;  // an empty table: nothing to copy
   if (rc != 0) return rc;
   return CheckLeafOf(k);
+}
+
+int LmdbEnv::CheckFreeList(MDB_txn* txn) const {
+  constexpr MDB_dbi kFreeList = 0;  // LMDB's FREE_DBI
+  MDB_cursor* cursor;
+  int rc = mdb_cursor_open(txn, kFreeList, &cursor);
+  if (rc != 0) return rc;
+  uint64_t map_pages = map_size_ / page_size_;
+  MDB_val k, v;
+  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if ((rc = CheckLeafOf(k)) != 0 || (rc = CheckValue(v)) != 0) break;
+    if (k.mv_size != sizeof(uint64_t) || v.mv_size < sizeof(uint64_t) ||
+        v.mv_size % sizeof(uint64_t) != 0) {
+      rc = MDB_CORRUPTED;
+      break;
+    }
+    const unsigned char* ids = static_cast<const unsigned char*>(v.mv_data);
+    uint64_t count;
+    std::memcpy(&count, ids, sizeof count);
+    if (count != v.mv_size / sizeof(uint64_t) - 1) {
+      rc = MDB_CORRUPTED;
+      break;
+    }
+    for (uint64_t i = 1; i <= count && rc == 0; ++i) {
+      uint64_t page;
+      std::memcpy(&page, ids + i * sizeof page, sizeof page);
+      if (page < 2 || page >= map_pages) rc = MDB_CORRUPTED;
+    }
+    if (rc != 0) break;
+  }
+  mdb_cursor_close(cursor);
+  return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 std::string LmdbEnv::Damage() {

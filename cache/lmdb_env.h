@@ -87,6 +87,13 @@ class LmdbEnv {
   // The same for the page holding `key`, as LMDB returned it from a page
   // still in the map (not one the transaction has already changed).
   int CheckLeafOf(const MDB_val& key) const;
+  // Inside a read transaction's body, before a write: MDB_CORRUPTED
+  // unless every record of LMDB's free list (table 0: a
+  // transaction id, then a count and that many page numbers) sits on a
+  // well-formed leaf, has the size its count says and names pages inside
+  // the map. A write reads the free list to reuse pages and rewrites it on
+  // commit, trusting both the count and the leaf's bounds.
+  int CheckFreeList(MDB_txn* txn) const;
 
   const LmdbTables& tables() const { return tables_; }
   const std::string& path() const { return path_; }

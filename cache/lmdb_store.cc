@@ -376,6 +376,12 @@ absl::Status LmdbStore::Apply(const StoreUpdate& update) {
   if (!env.ok()) return env.status();
   LmdbEnv& e = **env;
   const LmdbTables& t = e.tables();
+  // LMDB allows no cursor on its free list in a write transaction; the
+  // committed free list, which the write will read, is checked first.
+  absl::StatusOr<int> free_list = e.InTxn(
+      TxnKind::kRead, [&](MDB_txn* txn) { return e.CheckFreeList(txn); });
+  if (!free_list.ok()) return free_list.status();
+  if (*free_list != 0) return Error("cannot write cache", *free_list);
   for (int attempt = 0; attempt < 2; ++attempt) {
     absl::StatusOr<int> rc = e.InTxn(TxnKind::kWrite, [&](MDB_txn* txn) {
       return ApplyInTxn(txn, e, policy_, update);
