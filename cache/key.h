@@ -47,7 +47,7 @@ inline constexpr int kCacheFormatVersion = 1;
 // attribute policy and its post-inline pipeline (daemon/engine/post_inline.h:
 // the pass list is part of what fast mode produces). Version 2 of both
 // counts call sites over one set (helperlink/report.h).
-inline constexpr char kFastPolicyVersion[] = "fast-reconcile-2+post-inline-1";
+inline constexpr char kFastPolicyVersion[] = "fast-reconcile-2+post-inline-2";
 inline constexpr char kExactPolicyVersion[] = "exact-mainline-2";
 
 struct KeyInputs {

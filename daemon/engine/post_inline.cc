@@ -62,7 +62,14 @@ const char kPostInlinePipeline[] =
     // Unroll small loops (READ_ONCE polling, fixed-count atomic loops) as
     // O2's optimization pipeline does, with the target's unrolling
     // preferences from TargetIRAnalysis.
-    "loop-unroll<O2>";
+    "loop-unroll<O2>,"
+    // Fold across the unrolled copies, as O2 does right after unrolling:
+    // the copies' induction arithmetic (`(i + 1) & 7` where i is a multiple
+    // of 4 becomes `(i & 4) | 1`), then the blocks unrolling leaves (LCSSA
+    // phis of the remainder loop).
+    "sroa,"
+    "instcombine<no-verify-fixpoint>,"
+    "simplifycfg";
 
 void OptimizeInlined(llvm::Module& module,
                      llvm::ArrayRef<llvm::Function*> functions,
