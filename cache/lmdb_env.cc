@@ -293,9 +293,13 @@ absl::Status LmdbEnv::Open(uint64_t map_bytes) {
   // copies by the bounds in its header: check that leaf and the free list
   // the write will read, in a read transaction, before writing.
   absl::StatusOr<int> leaves = InTxn(TxnKind::kRead, [&](MDB_txn* txn) {
-    constexpr MDB_dbi kMainTable = 1;  // LMDB's MAIN_DBI
+    // Opening the main table (no name) gives it its key order; LMDB sets
+    // none before, and a cursor on it would call a null comparison.
+    MDB_dbi main_table;
+    int opened = mdb_dbi_open(txn, nullptr, 0, &main_table);
+    if (opened != 0) return opened;
     for (auto& table : tables) {
-      int rc = CheckLeafFor(txn, kMainTable, table.name);
+      int rc = CheckLeafFor(txn, main_table, table.name);
       if (rc != 0) return rc;
     }
     return CheckFreeList(txn);
