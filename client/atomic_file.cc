@@ -112,19 +112,27 @@ bool IsDeviceLike(const std::string& path) {
          (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
-absl::Status WriteInPlace(const std::string& path, absl::string_view bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Errno(path, errno);
+// Writes all of `bytes` to `fd`, retrying short and interrupted writes;
+// 0, or the errno of the write that failed.
+int WriteAll(int fd, absl::string_view bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int error = errno;
-      ::close(fd);
-      return Errno(path, error);
+      return errno;
     }
     done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+absl::Status WriteInPlace(const std::string& path, absl::string_view bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Errno(path, errno);
+  if (int error = WriteAll(fd, bytes); error != 0) {
+    ::close(fd);
+    return Errno(path, error);
   }
   if (::close(fd) != 0) return Errno(path, errno);
   return absl::OkStatus();
@@ -140,17 +148,10 @@ absl::Status WriteFileAtomically(const std::string& path,
       absl::StrCat(path, ".tmp.", ::getpid(), ".", random() % 1000000);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) return Errno(path, errno);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int error = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return Errno(path, error);
-    }
-    done += static_cast<size_t>(n);
+  if (int error = WriteAll(fd, bytes); error != 0) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return Errno(path, error);
   }
   if (::close(fd) != 0) {
     int error = errno;
