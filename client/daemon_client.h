@@ -13,8 +13,8 @@
 #include "absl/time/time.h"
 #include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
-#include "client/cli_args.h"
-#include "client/state_dir.h"
+#include "invocation/cli_args.h"
+#include "invocation/state_dir.h"
 #include "helperlink.grpc.pb.h"
 
 namespace helperlink {

@@ -11,7 +11,7 @@
 #include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
 #include "cache/store.h"
-#include "client/cli_args.h"
+#include "invocation/cli_args.h"
 #include "helperlink/engine.h"
 
 namespace helperlink {

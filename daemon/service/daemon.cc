@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/state_dir.h"
+#include "invocation/state_dir.h"
 #include "grpcpp/grpcpp.h"
 
 namespace helperlink {

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/sha256.h"
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 
 namespace helperlink {
 namespace {

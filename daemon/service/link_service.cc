@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 #include "daemon/serve_object.h"
 #include "helperlink/millis.h"
 

@@ -17,7 +17,7 @@
 #include "cache/cache_dir.h"
 #include "cache/local_cache.h"
 #include "cache/remote_cache.h"
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 #include "daemon/service/helper_files.h"
 #include "daemon/service/log.h"
 #include "daemon/service/uploads.h"

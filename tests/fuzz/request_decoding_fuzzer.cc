@@ -12,7 +12,7 @@
 #include "cache/local_cache.h"
 #include "cache/reapi_server.h"
 #include "cache/store.h"
-#include "client/cli_args.h"
+#include "invocation/cli_args.h"
 #include "helperlink.pb.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

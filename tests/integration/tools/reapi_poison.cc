@@ -16,7 +16,7 @@
 #include "cache/key.h"
 #include "cache/remote_cache.h"
 #include "cache/sha256.h"
-#include "client/cli_args.h"
+#include "invocation/cli_args.h"
 #include "grpcpp/grpcpp.h"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cache/sha256.h"
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 #include "gtest/gtest.h"
 #include "tests/util/status_matchers.h"
 #include "tests/util/temp_dir.h"

@@ -2,8 +2,8 @@
 // form, see helperlink/report.h), for the client and the one-shot to print
 // on stderr the way clang would, whether the report was just computed or
 // came from a cache.
-#ifndef HELPERLINK_CLIENT_REPORT_WARNINGS_H_
-#define HELPERLINK_CLIENT_REPORT_WARNINGS_H_
+#ifndef HELPERLINK_INVOCATION_REPORT_WARNINGS_H_
+#define HELPERLINK_INVOCATION_REPORT_WARNINGS_H_
 
 #include <cstdio>
 #include <string>
@@ -22,4 +22,4 @@ void PrintReportWarnings(absl::string_view report_json, std::FILE* out);
 
 }  // namespace helperlink
 
-#endif  // HELPERLINK_CLIENT_REPORT_WARNINGS_H_
+#endif  // HELPERLINK_INVOCATION_REPORT_WARNINGS_H_

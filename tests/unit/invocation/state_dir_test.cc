@@ -1,6 +1,6 @@
 // Tests for client/state_dir: path layout, the short socket path, the
 // owner-only permissions and the file locks.
-#include "client/state_dir.h"
+#include "invocation/state_dir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

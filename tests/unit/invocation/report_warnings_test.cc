@@ -1,5 +1,5 @@
 // Tests for reading a report's compiler warnings back from its JSON form.
-#include "client/report_warnings.h"
+#include "invocation/report_warnings.h"
 
 #include "gtest/gtest.h"
 

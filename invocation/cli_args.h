@@ -6,8 +6,8 @@
 //   -o OUT.o CRATE.bc -- CC [CC FLAGS...]
 //
 // Parsing only: no environment reads, no file access.
-#ifndef HELPERLINK_CLIENT_CLI_ARGS_H_
-#define HELPERLINK_CLIENT_CLI_ARGS_H_
+#ifndef HELPERLINK_INVOCATION_CLI_ARGS_H_
+#define HELPERLINK_INVOCATION_CLI_ARGS_H_
 
 #include <string>
 #include <vector>
@@ -42,4 +42,4 @@ std::string ObjectUsage(const std::string& program);
 
 }  // namespace helperlink
 
-#endif  // HELPERLINK_CLIENT_CLI_ARGS_H_
+#endif  // HELPERLINK_INVOCATION_CLI_ARGS_H_

@@ -1,5 +1,5 @@
 // File helpers; see atomic_file.h.
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

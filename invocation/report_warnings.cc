@@ -1,5 +1,5 @@
 // Reading the "warnings" array back from a report; see report_warnings.h.
-#include "client/report_warnings.h"
+#include "invocation/report_warnings.h"
 
 #include <cstdlib>
 

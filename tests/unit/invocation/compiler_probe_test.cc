@@ -1,7 +1,7 @@
 // Tests for client/compiler_probe: reading `--version` output, the refusal
 // line, the probe cache file, and the whole check on real compilers
 // (clang-22, clang-14 and gcc as installed by scripts/install-deps).
-#include "client/compiler_probe.h"
+#include "invocation/compiler_probe.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 #include "gtest/gtest.h"
 
 namespace helperlink {

@@ -6,8 +6,8 @@
 // checked with lstat and opened with O_NOFOLLOW on every use, not only when
 // a daemon is started. Files in it are opened relative to the verified
 // directory's fd and never through a symlink.
-#ifndef HELPERLINK_CLIENT_STATE_DIR_H_
-#define HELPERLINK_CLIENT_STATE_DIR_H_
+#ifndef HELPERLINK_INVOCATION_STATE_DIR_H_
+#define HELPERLINK_INVOCATION_STATE_DIR_H_
 
 #include <string>
 
@@ -106,4 +106,4 @@ class FileLock {
 
 }  // namespace helperlink
 
-#endif  // HELPERLINK_CLIENT_STATE_DIR_H_
+#endif  // HELPERLINK_INVOCATION_STATE_DIR_H_

@@ -1,5 +1,5 @@
 // The compiler check; see compiler_probe.h.
-#include "client/compiler_probe.h"
+#include "invocation/compiler_probe.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,7 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 #include "helperlink/millis.h"
 
 extern char** environ;

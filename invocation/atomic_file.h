@@ -3,8 +3,8 @@
 // the old file, no file, or the complete new one, never a partial one. An
 // output that names a character device or a fifo (-o /dev/null) is written
 // to in place, as clang does, and never removed or replaced.
-#ifndef HELPERLINK_CLIENT_ATOMIC_FILE_H_
-#define HELPERLINK_CLIENT_ATOMIC_FILE_H_
+#ifndef HELPERLINK_INVOCATION_ATOMIC_FILE_H_
+#define HELPERLINK_INVOCATION_ATOMIC_FILE_H_
 
 #include <cstdint>
 #include <string>
@@ -35,4 +35,4 @@ absl::Status RemoveIfExists(const std::string& path);
 
 }  // namespace helperlink
 
-#endif  // HELPERLINK_CLIENT_ATOMIC_FILE_H_
+#endif  // HELPERLINK_INVOCATION_ATOMIC_FILE_H_

@@ -1,5 +1,5 @@
 // State dir layout, permissions and locks; see state_dir.h.
-#include "client/state_dir.h"
+#include "invocation/state_dir.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

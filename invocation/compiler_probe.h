@@ -5,8 +5,8 @@
 // identity; the answer is cached in a small versioned file in the cache
 // dir. Shared by the client and `helperlinkd --oneshot` (no LLVM here: the
 // engine's major is a build-time constant).
-#ifndef HELPERLINK_CLIENT_COMPILER_PROBE_H_
-#define HELPERLINK_CLIENT_COMPILER_PROBE_H_
+#ifndef HELPERLINK_INVOCATION_COMPILER_PROBE_H_
+#define HELPERLINK_INVOCATION_COMPILER_PROBE_H_
 
 #include <cstdint>
 #include <optional>
@@ -76,4 +76,4 @@ absl::Status CheckCompiler(const std::string& command,
 
 }  // namespace helperlink
 
-#endif  // HELPERLINK_CLIENT_COMPILER_PROBE_H_
+#endif  // HELPERLINK_INVOCATION_COMPILER_PROBE_H_

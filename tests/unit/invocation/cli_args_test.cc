@@ -1,5 +1,5 @@
 // Tests for client/cli_args: the per-object command line.
-#include "client/cli_args.h"
+#include "invocation/cli_args.h"
 
 #include "gtest/gtest.h"
 

@@ -1,5 +1,5 @@
 // Tests for client/atomic_file: whole-file reads and atomic replacement.
-#include "client/atomic_file.h"
+#include "invocation/atomic_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>

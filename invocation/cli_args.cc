@@ -1,5 +1,5 @@
 // Per-object command-line parsing; see cli_args.h.
-#include "client/cli_args.h"
+#include "invocation/cli_args.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
