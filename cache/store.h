@@ -77,7 +77,8 @@ class Store {
   // After DATA_LOSS from any call the storage is damaged: moves it aside
   // and starts afresh (or takes up the fresh one someone else started).
   virtual absl::Status Recover() {
-    return absl::FailedPreconditionError("this store keeps no files to move aside");
+    return absl::FailedPreconditionError(
+        "this store keeps no files to move aside");
   }
   // One line saying damaged storage was moved aside and where, from the
   // store that moved it, once; "" otherwise.

@@ -13,9 +13,9 @@
 #include "absl/time/time.h"
 #include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
+#include "helperlink.grpc.pb.h"
 #include "invocation/cli_args.h"
 #include "invocation/state_dir.h"
-#include "helperlink.grpc.pb.h"
 
 namespace helperlink {
 

@@ -37,14 +37,14 @@
 #include "cache/key.h"
 #include "cache/local_cache.h"
 #include "cache/sha256.h"
+#include "client/daemon_client.h"
+#include "google/protobuf/util/json_util.h"
+#include "helperlink/millis.h"
 #include "invocation/atomic_file.h"
 #include "invocation/cli_args.h"
 #include "invocation/compiler_probe.h"
-#include "client/daemon_client.h"
 #include "invocation/report_warnings.h"
 #include "invocation/state_dir.h"
-#include "google/protobuf/util/json_util.h"
-#include "helperlink/millis.h"
 
 namespace {
 

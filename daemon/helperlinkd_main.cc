@@ -26,14 +26,14 @@
 #include "cache/local_cache.h"
 #include "cache/reapi_server.h"
 #include "cache/remote_cache.h"
-#include "invocation/atomic_file.h"
-#include "invocation/cli_args.h"
-#include "invocation/compiler_probe.h"
 #include "daemon/crash_report.h"
 #include "daemon/oneshot/oneshot.h"
 #include "daemon/service/daemon.h"
 #include "daemon/service/process_worker.h"
 #include "helperlink/engine.h"
+#include "invocation/atomic_file.h"
+#include "invocation/cli_args.h"
+#include "invocation/compiler_probe.h"
 
 namespace {
 

@@ -19,8 +19,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "invocation/atomic_file.h"
 #include "helperlink/millis.h"
+#include "invocation/atomic_file.h"
 
 extern char** environ;
 

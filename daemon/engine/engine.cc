@@ -371,10 +371,10 @@ class Engine::Impl {
     report.times.link_ms = MillisSince(phase);
 
     phase = Clock::now();
-    absl::StatusOr<std::string> optimized = engine::RunBackend(
-        module, setup,
-        bitcode ? engine::BackendStage::kOptimizeAndCodegen
-                : engine::BackendStage::kOptimize);
+    absl::StatusOr<std::string> optimized =
+        engine::RunBackend(module, setup,
+                           bitcode ? engine::BackendStage::kOptimizeAndCodegen
+                                   : engine::BackendStage::kOptimize);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
     if (!optimized.ok()) return optimized.status();
     report.times.optimize_ms = MillisSince(phase);

@@ -7,12 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "cache/local_cache.h"
 #include "cache/sha256.h"
-#include "invocation/atomic_file.h"
-#include "invocation/report_warnings.h"
 #include "daemon/crash_report.h"
 #include "daemon/serve_object.h"
 #include "helperlink/millis.h"
 #include "helperlink/status_macros.h"
+#include "invocation/atomic_file.h"
+#include "invocation/report_warnings.h"
 
 namespace helperlink {
 namespace {

@@ -11,8 +11,8 @@
 #include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
 #include "cache/store.h"
-#include "invocation/cli_args.h"
 #include "helperlink/engine.h"
+#include "invocation/cli_args.h"
 
 namespace helperlink {
 

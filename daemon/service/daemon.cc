@@ -13,8 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "invocation/state_dir.h"
 #include "grpcpp/grpcpp.h"
+#include "invocation/state_dir.h"
 
 namespace helperlink {
 namespace {

@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "invocation/atomic_file.h"
 #include "daemon/serve_object.h"
 #include "helperlink/millis.h"
+#include "invocation/atomic_file.h"
 
 namespace helperlink {
 namespace {

@@ -17,12 +17,12 @@
 #include "cache/cache_dir.h"
 #include "cache/local_cache.h"
 #include "cache/remote_cache.h"
-#include "invocation/atomic_file.h"
 #include "daemon/service/helper_files.h"
 #include "daemon/service/log.h"
 #include "daemon/service/uploads.h"
 #include "daemon/service/worker_pool.h"
 #include "helperlink.grpc.pb.h"
+#include "invocation/atomic_file.h"
 
 namespace helperlink {
 

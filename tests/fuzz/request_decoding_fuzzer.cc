@@ -12,8 +12,8 @@
 #include "cache/local_cache.h"
 #include "cache/reapi_server.h"
 #include "cache/store.h"
-#include "invocation/cli_args.h"
 #include "helperlink.pb.h"
+#include "invocation/cli_args.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);

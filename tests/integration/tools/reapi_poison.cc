@@ -16,8 +16,8 @@
 #include "cache/key.h"
 #include "cache/remote_cache.h"
 #include "cache/sha256.h"
-#include "invocation/cli_args.h"
 #include "grpcpp/grpcpp.h"
+#include "invocation/cli_args.h"
 
 namespace {
 

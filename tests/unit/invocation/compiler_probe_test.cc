@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "invocation/atomic_file.h"
 #include "gtest/gtest.h"
+#include "invocation/atomic_file.h"
 
 namespace helperlink {
 namespace {

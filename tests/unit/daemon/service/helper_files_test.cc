@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "cache/sha256.h"
-#include "invocation/atomic_file.h"
 #include "gtest/gtest.h"
+#include "invocation/atomic_file.h"
 #include "tests/util/status_matchers.h"
 #include "tests/util/temp_dir.h"
 
