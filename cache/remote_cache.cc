@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "cache/sha256.h"
 #include "grpcpp/grpcpp.h"
 
@@ -54,6 +55,42 @@ std::string Uuid4() {
 std::string ResourcePrefix(const std::string& instance) {
   return instance.empty() ? "" : instance + "/";
 }
+
+// The REAPI v2 client: one channel, the four services' stubs, and the
+// server's batch limit once it has named one.
+class ReapiRemoteCache final : public RemoteCache {
+ public:
+  explicit ReapiRemoteCache(RemoteOptions options)
+      : options_(std::move(options)) {}
+  // Opens the channel; INVALID_ARGUMENT if the CA file cannot be read.
+  absl::Status Connect();
+
+  absl::StatusOr<std::optional<CachedObject>> Lookup(
+      const RemoteAction& action) override;
+  absl::Status Upload(const RemoteAction& action,
+                      const CachedObject& entry) override;
+  const RemoteOptions& options() const override { return options_; }
+  RemoteStats& stats() override { return stats_; }
+
+ private:
+  void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
+  int64_t MaxBatchBytes() ABSL_LOCKS_EXCLUDED(mutex_);
+  absl::StatusOr<std::optional<std::string>> ReadBlob(
+      const reapi::Digest& digest);
+  absl::Status WriteBlobs(const std::vector<std::string>& blobs);
+
+  const RemoteOptions options_;
+  // Set once by Connect(), before the cache is shared; the stubs are
+  // thread-safe.
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<reapi::ActionCache::Stub> action_cache_;
+  std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas_;
+  std::unique_ptr<reapi::Capabilities::Stub> capabilities_;
+  std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;
+  absl::Mutex mutex_;
+  int64_t max_batch_bytes_ ABSL_GUARDED_BY(mutex_) = -1;  // -1: not asked yet
+  RemoteStats stats_;                                     // atomics
+};
 
 }  // namespace
 
@@ -157,8 +194,14 @@ absl::StatusOr<std::unique_ptr<RemoteCache>> RemoteCache::Create(
     RemoteOptions options) {
   absl::Status url = CheckRemoteUrl(options.url);
   if (!url.ok()) return url;
-  std::unique_ptr<RemoteCache> cache(new RemoteCache(std::move(options)));
-  const RemoteOptions& o = cache->options_;
+  auto cache = std::make_unique<ReapiRemoteCache>(std::move(options));
+  absl::Status connected = cache->Connect();
+  if (!connected.ok()) return connected;
+  return std::unique_ptr<RemoteCache>(std::move(cache));
+}
+
+absl::Status ReapiRemoteCache::Connect() {
+  const RemoteOptions& o = options_;
   bool tls = absl::StartsWith(o.url, "grpcs://");
   std::string target = o.url.substr(tls ? 8 : 7);
   std::shared_ptr<grpc::ChannelCredentials> credentials;
@@ -181,16 +224,16 @@ absl::StatusOr<std::unique_ptr<RemoteCache>> RemoteCache::Create(
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(64 << 20);
   arguments.SetMaxSendMessageSize(64 << 20);
-  cache->channel_ = grpc::CreateCustomChannel(target, credentials, arguments);
-  cache->action_cache_ = reapi::ActionCache::NewStub(cache->channel_);
-  cache->cas_ = reapi::ContentAddressableStorage::NewStub(cache->channel_);
-  cache->capabilities_ = reapi::Capabilities::NewStub(cache->channel_);
-  cache->bytestream_ = google::bytestream::ByteStream::NewStub(cache->channel_);
-  return cache;
+  channel_ = grpc::CreateCustomChannel(target, credentials, arguments);
+  action_cache_ = reapi::ActionCache::NewStub(channel_);
+  cas_ = reapi::ContentAddressableStorage::NewStub(channel_);
+  capabilities_ = reapi::Capabilities::NewStub(channel_);
+  bytestream_ = google::bytestream::ByteStream::NewStub(channel_);
+  return absl::OkStatus();
 }
 
-void RemoteCache::Prepare(grpc::ClientContext& context,
-                          absl::Duration timeout) const {
+void ReapiRemoteCache::Prepare(grpc::ClientContext& context,
+                               absl::Duration timeout) const {
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoMilliseconds(timeout));
   if (!options_.token.empty()) {
@@ -198,7 +241,7 @@ void RemoteCache::Prepare(grpc::ClientContext& context,
   }
 }
 
-int64_t RemoteCache::MaxBatchBytes() {
+int64_t ReapiRemoteCache::MaxBatchBytes() {
   absl::MutexLock lock(&mutex_);
   if (max_batch_bytes_ >= 0) return max_batch_bytes_;
   grpc::ClientContext context;
@@ -219,7 +262,7 @@ int64_t RemoteCache::MaxBatchBytes() {
   return limit;
 }
 
-absl::StatusOr<std::optional<std::string>> RemoteCache::ReadBlob(
+absl::StatusOr<std::optional<std::string>> ReapiRemoteCache::ReadBlob(
     const reapi::Digest& digest) {
   if (digest.size_bytes() == 0) return std::optional<std::string>("");
   std::string data;
@@ -274,7 +317,7 @@ absl::StatusOr<std::optional<std::string>> RemoteCache::ReadBlob(
   return std::optional<std::string>(std::move(data));
 }
 
-absl::StatusOr<std::optional<CachedObject>> RemoteCache::Lookup(
+absl::StatusOr<std::optional<CachedObject>> ReapiRemoteCache::Lookup(
     const RemoteAction& action) {
   grpc::ClientContext context;
   Prepare(context, options_.timeout);
@@ -333,7 +376,8 @@ absl::StatusOr<std::optional<CachedObject>> RemoteCache::Lookup(
   return std::optional<CachedObject>(std::move(entry));
 }
 
-absl::Status RemoteCache::WriteBlobs(const std::vector<std::string>& blobs) {
+absl::Status ReapiRemoteCache::WriteBlobs(
+    const std::vector<std::string>& blobs) {
   // Which blobs does the server lack?
   grpc::ClientContext find_context;
   Prepare(find_context, options_.upload_timeout);
@@ -409,8 +453,8 @@ absl::Status RemoteCache::WriteBlobs(const std::vector<std::string>& blobs) {
   return absl::OkStatus();
 }
 
-absl::Status RemoteCache::Upload(const RemoteAction& action,
-                                 const CachedObject& entry) {
+absl::Status ReapiRemoteCache::Upload(const RemoteAction& action,
+                                      const CachedObject& entry) {
   if (!options_.write) {
     return absl::FailedPreconditionError(
         "remote cache is read-only (set HELPERLINK_REMOTE_WRITE=1 to upload)");

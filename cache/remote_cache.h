@@ -30,9 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cache/entry.h"
@@ -95,8 +93,15 @@ struct RemoteStats {
       bytes_downloaded{0}, bytes_uploaded{0};
 };
 
+// A remote cache as ServeObject and the daemon's stats see it. Create()
+// gives the REAPI v2 client described above (its gRPC stubs stay in
+// remote_cache.cc); unit tests put an in-memory fake behind this interface.
+// Implementations are thread-safe: one is shared by all requests naming it.
 class RemoteCache {
  public:
+  virtual ~RemoteCache() = default;
+
+  // The REAPI v2 client for options.url (checked, not yet contacted).
   static absl::StatusOr<std::unique_ptr<RemoteCache>> Create(
       RemoteOptions options);
 
@@ -104,32 +109,15 @@ class RemoteCache {
   // corrupt, or whose object is not one for action.target: counted in
   // stats().corrupt). An error means the remote could
   // not answer (counted in stats().errors).
-  absl::StatusOr<std::optional<CachedObject>> Lookup(
-      const RemoteAction& action);
+  virtual absl::StatusOr<std::optional<CachedObject>> Lookup(
+      const RemoteAction& action) = 0;
   // Uploads the object and report, then the ActionResult. FAILED_PRECONDITION
   // if writing is not enabled.
-  absl::Status Upload(const RemoteAction& action, const CachedObject& entry);
+  virtual absl::Status Upload(const RemoteAction& action,
+                              const CachedObject& entry) = 0;
 
-  const RemoteOptions& options() const { return options_; }
-  RemoteStats& stats() { return stats_; }
-
- private:
-  explicit RemoteCache(RemoteOptions options) : options_(std::move(options)) {}
-  void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
-  int64_t MaxBatchBytes() ABSL_LOCKS_EXCLUDED(mutex_);
-  absl::StatusOr<std::optional<std::string>> ReadBlob(
-      const reapi::Digest& digest);
-  absl::Status WriteBlobs(const std::vector<std::string>& blobs);
-
-  RemoteOptions options_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<reapi::ActionCache::Stub> action_cache_;
-  std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas_;
-  std::unique_ptr<reapi::Capabilities::Stub> capabilities_;
-  std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;
-  absl::Mutex mutex_;
-  int64_t max_batch_bytes_ ABSL_GUARDED_BY(mutex_) = -1;  // -1: not asked yet
-  RemoteStats stats_;
+  virtual const RemoteOptions& options() const = 0;
+  virtual RemoteStats& stats() = 0;
 };
 
 }  // namespace helperlink

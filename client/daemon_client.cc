@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cache/object_target.h"
 #include "grpcpp/create_channel_posix.h"
 #include "grpcpp/grpcpp.h"
 #include "invocation/atomic_file.h"
@@ -75,7 +76,7 @@ absl::StatusOr<UniqueFd> ConnectToOwnDaemon(const StatePaths& paths) {
 }
 
 // A channel over the connection `fd` (taken over), already checked.
-std::unique_ptr<v1::HelperLink::Stub> MakeStub(UniqueFd fd) {
+std::unique_ptr<v1::HelperLink::StubInterface> MakeStub(UniqueFd fd) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxMessageBytes);
   arguments.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -131,8 +132,7 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
     const ClientOptions& options) {
   absl::StatusOr<UniqueFd> fd = ConnectToOwnDaemon(options.paths);
   if (!fd.ok()) return fd.status();
-  return std::unique_ptr<DaemonClient>(
-      new DaemonClient(options, MakeStub(std::move(*fd))));
+  return std::make_unique<DaemonClient>(options, MakeStub(std::move(*fd)));
 }
 
 absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
@@ -140,8 +140,7 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
   absl::StatusOr<UniqueFd> fd = ConnectToOwnDaemon(options.paths);
   if (fd.ok() || !absl::IsUnavailable(fd.status())) {
     if (!fd.ok()) return fd.status();
-    return std::unique_ptr<DaemonClient>(
-        new DaemonClient(options, MakeStub(std::move(*fd))));
+    return std::make_unique<DaemonClient>(options, MakeStub(std::move(*fd)));
   }
   absl::Status prepared = PrepareStateDir(options.paths);
   if (!prepared.ok()) return prepared;
@@ -173,8 +172,7 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  return std::unique_ptr<DaemonClient>(
-      new DaemonClient(options, MakeStub(std::move(*fd))));
+  return std::make_unique<DaemonClient>(options, MakeStub(std::move(*fd)));
 }
 
 absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
@@ -226,24 +224,43 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   LinkOutcome outcome;
   v1::LinkResponse response;
   bool have_report = false;
+  // The first way the reply broke the protocol (see helperlink.proto);
+  // the rest of the stream is still read so Finish() reports the status.
+  std::string malformed;
   while (stream->Read(&response)) {
-    if (response.has_chunk()) {
+    if (!malformed.empty()) continue;
+    if (have_report) {
+      malformed = "a message after the report";
+    } else if (response.has_chunk()) {
       outcome.object += response.chunk();
     } else if (response.has_merged_chunk()) {
       outcome.merged_bitcode += response.merged_chunk();
-    } else {
+    } else if (response.has_report_json()) {
       outcome.report_json = response.report_json();
       have_report = true;
+    } else {
+      malformed = "a message with no part set";
     }
   }
   absl::Status status = FromGrpc(stream->Finish());
   if (!status.ok()) return status;
+  if (!malformed.empty()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the daemon's reply for ", args.crate, " is malformed: ", malformed));
+  }
   if (!have_report) {
     return absl::UnavailableError("the daemon closed the stream early");
   }
   if (!args.save_merged.empty() && outcome.merged_bitcode.empty()) {
     // A daemon older than --save-merged ignores the request for it.
     return absl::UnavailableError("the daemon sent no merged module");
+  }
+  // An empty or cut-off object is never written as the output. The target
+  // is not checked here: the daemon compiled for the flags it was sent.
+  absl::Status object = CheckRelocatableObject(outcome.object, ObjectTarget{});
+  if (!object.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the daemon's object for ", args.crate, " is bad: ", object.message()));
   }
   return outcome;
 }

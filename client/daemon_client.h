@@ -46,6 +46,12 @@ bool IsInputError(const absl::Status& status);
 
 class DaemonClient {
  public:
+  // A client speaking to whatever `stub` reaches: the daemon's socket in
+  // Connect(), or a test's in-process server.
+  DaemonClient(const ClientOptions& options,
+               std::unique_ptr<v1::HelperLink::StubInterface> stub)
+      : options_(options), stub_(std::move(stub)) {}
+
   // Connects to the daemon serving `options.paths`; UNAVAILABLE if none.
   static absl::StatusOr<std::unique_ptr<DaemonClient>> Connect(
       const ClientOptions& options);
@@ -67,12 +73,8 @@ class DaemonClient {
   absl::Status Shutdown();
 
  private:
-  DaemonClient(const ClientOptions& options,
-               std::unique_ptr<v1::HelperLink::Stub> stub)
-      : options_(options), stub_(std::move(stub)) {}
-
-  ClientOptions options_;
-  std::unique_ptr<v1::HelperLink::Stub> stub_;
+  const ClientOptions options_;
+  const std::unique_ptr<v1::HelperLink::StubInterface> stub_;
 };
 
 }  // namespace helperlink
