@@ -1,6 +1,7 @@
 // The table-driven command-line parser; see flags.h.
 #include "invocation/flags.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -14,26 +15,26 @@ bool IsShortFlag(const std::string& name) {
   return name.size() == 2 && name[0] == '-' && name[1] != '-';
 }
 
-// The row `arg` names and, for --name=VALUE or -xVALUE, the attached value.
-const FlagSpec* Find(const FlagTable& table, const std::string& arg,
-                     std::string* attached, bool* has_attached) {
-  *has_attached = false;
+// The row an argument names and, for --name=VALUE or -xVALUE, the value
+// attached to it.
+struct Match {
+  const FlagSpec* flag = nullptr;
+  std::optional<std::string> attached;
+};
+
+Match Find(const FlagTable& table, const std::string& arg) {
   for (const FlagSpec& flag : table.flags) {
-    if (arg == flag.name) return &flag;
+    if (arg == flag.name) return {&flag, std::nullopt};
     if (flag.arity != FlagArity::kValue) continue;
     if (IsShortFlag(flag.name) && absl::StartsWith(arg, flag.name)) {
-      *attached = arg.substr(flag.name.size());
-      *has_attached = true;
-      return &flag;
+      return {&flag, arg.substr(flag.name.size())};
     }
     if (arg.size() > flag.name.size() && absl::StartsWith(arg, flag.name) &&
         arg[flag.name.size()] == '=') {
-      *attached = arg.substr(flag.name.size() + 1);
-      *has_attached = true;
-      return &flag;
+      return {&flag, arg.substr(flag.name.size() + 1)};
     }
   }
-  return nullptr;
+  return {};
 }
 
 absl::Status Unknown(const FlagTable& table, const std::string& arg) {
@@ -56,9 +57,8 @@ absl::Status ParseFlags(const FlagTable& table,
       table.tail(std::vector<std::string>(args.begin() + i + 1, args.end()));
       return absl::OkStatus();
     }
-    std::string value;
-    bool has_attached = false;
-    const FlagSpec* flag = Find(table, arg, &value, &has_attached);
+    Match match = Find(table, arg);
+    const FlagSpec* flag = match.flag;
     if (flag == nullptr) {
       if ((absl::StartsWith(arg, "-") && arg != "-") || !table.positional) {
         return Unknown(table, arg);
@@ -67,7 +67,8 @@ absl::Status ParseFlags(const FlagTable& table,
       if (!status.ok()) return status;
       continue;
     }
-    if (flag->arity == FlagArity::kValue && !has_attached) {
+    std::string value = match.attached.value_or("");
+    if (flag->arity == FlagArity::kValue && !match.attached) {
       // "--" after a flag that needs a value is the missing value, not it.
       if (i + 1 >= args.size() || (table.tail && args[i + 1] == "--")) {
         return Needs(flag->name, flag->needs);
