@@ -120,6 +120,36 @@ absl::StatusOr<CacheSharing> ParseCacheSharing(absl::string_view text) {
       "HELPERLINK_CACHE_SHARED: '", text, "' is not 'group' or 'private'"));
 }
 
+absl::StatusOr<CacheSettings> CacheSettingsFromEnvironment(
+    const EnvLookup& env, const std::string& dir_flag) {
+  CacheSettings settings;
+  CacheDirSources sources;
+  sources.flag = dir_flag.c_str();
+  sources.env_dir = env("HELPERLINK_CACHE_DIR");
+  sources.xdg_cache_home = env("XDG_CACHE_HOME");
+  sources.home = env("HOME");
+  absl::StatusOr<std::string> dir = ResolveCacheDir(sources);
+  if (dir.ok()) {
+    settings.dir = *dir;
+  } else {
+    settings.why_no_dir = std::string(dir.status().message());
+  }
+  const char* shared = env("HELPERLINK_CACHE_SHARED");
+  absl::StatusOr<CacheSharing> sharing =
+      ParseCacheSharing(Set(shared) ? shared : "");
+  if (!sharing.ok()) return sharing.status();
+  settings.sharing = *sharing;
+  const char* policy = env("HELPERLINK_CACHE_POLICY");
+  absl::StatusOr<CachePolicy> parsed =
+      ParseCachePolicy(Set(policy) ? policy : "");
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("HELPERLINK_CACHE_POLICY: ", parsed.status().message()));
+  }
+  settings.policy = *parsed;
+  return settings;
+}
+
 absl::StatusOr<std::string> ResolveCacheDir(const CacheDirSources& sources) {
   if (Set(sources.flag)) return Absolute(sources.flag);
   if (Set(sources.env_dir)) return Absolute(sources.env_dir);

@@ -13,6 +13,7 @@
 #ifndef HELPERLINK_CACHE_CACHE_DIR_H_
 #define HELPERLINK_CACHE_CACHE_DIR_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,28 @@ struct CacheDirSources {
 // The absolute cache dir. With neither XDG_CACHE_HOME nor HOME, the home
 // dir comes from our passwd entry (never /tmp); NOT_FOUND if there is none.
 absl::StatusOr<std::string> ResolveCacheDir(const CacheDirSources& sources);
+
+// Looks up one environment variable; null when unset. Mains pass
+// std::getenv (tests a map): the library never reads the environment.
+using EnvLookup = std::function<const char*(const char*)>;
+
+// The local cache of one build as its environment and a --cache-dir flag
+// configure it, every value checked.
+struct CacheSettings {
+  // Absolute (ResolveCacheDir); "" when none could be resolved, and then
+  // why_no_dir says why.
+  std::string dir;
+  std::string why_no_dir;
+  CacheSharing sharing = CacheSharing::kPrivate;  // HELPERLINK_CACHE_SHARED
+  CachePolicy policy;  // HELPERLINK_CACHE_POLICY; default max_size=5G
+};
+
+// `dir_flag`: --cache-dir, or "". Reads HELPERLINK_CACHE_DIR,
+// XDG_CACHE_HOME, HOME, HELPERLINK_CACHE_SHARED and
+// HELPERLINK_CACHE_POLICY (empty = unset) through `env`. A bad value is
+// INVALID_ARGUMENT naming the variable and the cause.
+absl::StatusOr<CacheSettings> CacheSettingsFromEnvironment(
+    const EnvLookup& env, const std::string& dir_flag);
 
 // Creates `dir` and its missing parents (mode 0700) and checks that it may
 // be trusted under `sharing`. PERMISSION_DENIED, naming the dir and the

@@ -71,7 +71,8 @@ absl::StatusOr<CachePolicy> ParseCachePolicy(absl::string_view text) {
           scale = 1;
       }
       uint64_t value;
-      if (!absl::SimpleAtoi(number, &value) || value == 0) {
+      if (!absl::SimpleAtoi(number, &value) || value == 0 ||
+          value > UINT64_MAX / scale) {
         return bad("max_size needs a positive size like 5G or 500M");
       }
       policy.max_bytes = value * scale;
@@ -87,6 +88,19 @@ absl::StatusOr<CachePolicy> ParseCachePolicy(absl::string_view text) {
     }
   }
   return policy;
+}
+
+absl::Status CheckCachePolicy(const CachePolicy& policy) {
+  if (policy.max_bytes == 0) {
+    return absl::InvalidArgumentError(
+        "cache policy: max_size must be positive");
+  }
+  // Written so that NaN fails too.
+  if (!(policy.evict_to > 0 && policy.evict_to <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cache policy: evict_to ", policy.evict_to, " is not in (0, 1]"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace helperlink

@@ -94,7 +94,12 @@ struct CachePolicy {
   // Not settable from the policy string; tests set it to fill the map.
   uint64_t map_bytes = 0;
 };
+// Errors name the text and the cause ("cache policy 'TEXT': WHY"); the
+// result has passed CheckCachePolicy.
 absl::StatusOr<CachePolicy> ParseCachePolicy(absl::string_view text);
+// A policy that did not come from ParseCachePolicy (the daemon's request
+// carries it as numbers): max_bytes positive, evict_to in (0, 1].
+absl::Status CheckCachePolicy(const CachePolicy& policy);
 
 }  // namespace helperlink
 

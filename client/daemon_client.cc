@@ -191,7 +191,9 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   header->set_no_cache(args.no_cache);
   header->set_save_merged(!args.save_merged.empty());
   header->set_cache_dir(options_.cache_dir);
-  header->set_cache_policy(options_.cache_policy);
+  header->mutable_cache_policy()->set_max_bytes(
+      options_.cache_policy.max_bytes);
+  header->mutable_cache_policy()->set_evict_to(options_.cache_policy.evict_to);
   header->set_cache_sharing(options_.cache_sharing == CacheSharing::kGroup
                                 ? v1::CACHE_GROUP
                                 : v1::CACHE_PRIVATE);

@@ -29,10 +29,11 @@ struct ClientOptions {
   absl::Duration start_timeout = absl::Seconds(20);
   // Deadline of one Link call. Default 30 minutes.
   absl::Duration link_timeout = absl::Minutes(30);
-  // The local cache the daemon should use (absolute), and its size policy
-  // string ("" = default). Sent with every request.
+  // The local cache the daemon should use (absolute; "" = none), and its
+  // size policy, parsed and checked (HELPERLINK_CACHE_POLICY). Sent with
+  // every request.
   std::string cache_dir;
-  std::string cache_policy;
+  CachePolicy cache_policy;
   // Which cache dirs are trusted (HELPERLINK_CACHE_SHARED); sent too.
   CacheSharing cache_sharing = CacheSharing::kPrivate;
   // The remote cache settings, sent with every request (the daemon reads

@@ -10,17 +10,9 @@
 // `helperlinkd --oneshot` instead, so the build goes on. It first checks
 // that the compiler after `--` is clang of the engine's LLVM major and
 // exits with status 3 (kExitCannotStandIn), writing nothing, when it is
-// not, so that kbuild runs its own recipe. Environment
-// variables are read here and nowhere else:
-//   HELPERLINK_DIR           state dir (default ./.helperlink)
-//   HELPERLINK_IDLE_TIMEOUT  seconds a started daemon waits idle (default
-//                            600; 0 = never)
-//   HELPERLINK_CACHE_DIR     local cache (default $XDG_CACHE_HOME/helperlink,
-//                            else ~/.cache/helperlink, HOME from passwd if
-//                            unset; cache/cache_dir.h)
-//   HELPERLINK_CACHE_SHARED  "group": trust a cache dir shared with its group
-//   HELPERLINK_CACHE_POLICY  cache size policy (default max_size=5G)
-//   HELPERLINK_REMOTE...     the remote cache (cache/remote_cache.h)
+// not, so that kbuild runs its own recipe. The environment is read in
+// OptionsFromEnvironment and nowhere else; client_options.h lists the
+// variables and their defaults, stats_output.h formats --stats.
 #include <limits.h>
 #include <unistd.h>
 
@@ -30,15 +22,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cache/cache_dir.h"
 #include "cache/key.h"
 #include "cache/local_cache.h"
 #include "cache/sha256.h"
+#include "client/client_options.h"
 #include "client/daemon_client.h"
-#include "google/protobuf/util/json_util.h"
+#include "client/stats_output.h"
 #include "helperlink/millis.h"
 #include "invocation/atomic_file.h"
 #include "invocation/cli_args.h"
@@ -57,11 +49,6 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-std::string Getenv(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
-
 // helperlinkd lives beside this program.
 std::string DaemonBinary() {
   char self[PATH_MAX];
@@ -71,45 +58,13 @@ std::string DaemonBinary() {
   return path.substr(0, path.rfind('/') + 1) + "helperlinkd";
 }
 
+// The one place the client reads its environment (client_options.h).
 // `cache_dir_flag`: the object's --cache-dir, or "".
 absl::StatusOr<ClientOptions> OptionsFromEnvironment(
     const std::string& cache_dir_flag) {
-  ClientOptions options;
-  absl::StatusOr<helperlink::StatePaths> paths =
-      helperlink::StatePathsFor(Getenv("HELPERLINK_DIR", ".helperlink"));
-  if (!paths.ok()) return paths.status();
-  options.paths = *paths;
-  options.helperlinkd = DaemonBinary();
-  helperlink::CacheDirSources sources;
-  sources.flag = cache_dir_flag.c_str();
-  sources.env_dir = std::getenv("HELPERLINK_CACHE_DIR");
-  sources.xdg_cache_home = std::getenv("XDG_CACHE_HOME");
-  sources.home = std::getenv("HOME");
-  absl::StatusOr<std::string> cache_dir = helperlink::ResolveCacheDir(sources);
-  // No cache dir at all (no HOME, no passwd entry): the daemon reports the
-  // cache as off.
-  if (cache_dir.ok()) options.cache_dir = *cache_dir;
-  absl::StatusOr<helperlink::CacheSharing> sharing =
-      helperlink::ParseCacheSharing(Getenv("HELPERLINK_CACHE_SHARED", ""));
-  if (!sharing.ok()) return sharing.status();
-  options.cache_sharing = *sharing;
-  options.cache_policy = Getenv("HELPERLINK_CACHE_POLICY", "");
-  absl::StatusOr<helperlink::CachePolicy> policy =
-      helperlink::ParseCachePolicy(options.cache_policy);
-  if (!policy.ok()) return policy.status();
-  options.remote = helperlink::ReadRemoteSettings(
-      [](const char* name) { return std::getenv(name); });
-  if (!options.remote.url.empty()) {
-    absl::Status url = helperlink::CheckRemoteUrl(options.remote.url);
-    if (!url.ok()) return url;
-  }
-  std::string idle = Getenv("HELPERLINK_IDLE_TIMEOUT", "600");
-  if (!absl::SimpleAtoi(idle, &options.idle_timeout_seconds) ||
-      options.idle_timeout_seconds < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "HELPERLINK_IDLE_TIMEOUT: '", idle, "' is not a number of seconds"));
-  }
-  return options;
+  return helperlink::ClientOptionsFromEnvironment(
+      [](const char* name) { return std::getenv(name); }, cache_dir_flag,
+      DaemonBinary());
 }
 
 // Replaces this process with the one-shot for the same arguments.
@@ -123,80 +78,9 @@ int RunOneshot(const std::string& helperlinkd, char** argv) {
       absl::StrCat(helperlinkd, ": cannot run: ", std::strerror(errno)));
 }
 
-std::string CacheStatsJson(const helperlink::CacheStats& c) {
-  return absl::StrFormat(
-      "{\"hits\": %d, \"misses\": %d, \"bytes_read\": %d, "
-      "\"bytes_written\": %d, \"stores\": %d, \"evictions\": %d, "
-      "\"corrupt\": %d, \"entries\": %d, \"bytes\": %d, \"max_bytes\": %d}",
-      c.hits, c.misses, c.bytes_read, c.bytes_written, c.stores, c.evictions,
-      c.corrupt, c.entries, c.bytes, c.max_bytes);
-}
-
-void PrintCacheStats(const std::string& dir, const helperlink::CacheStats& c) {
-  double rate = c.hits + c.misses ? 100.0 * c.hits / (c.hits + c.misses) : 0;
-  std::printf(
-      "cache                 %s\n"
-      "  hits                %llu (%.1f%%)\n"
-      "  misses              %llu\n"
-      "  bytes read          %llu\n"
-      "  bytes written       %llu\n"
-      "  evictions           %llu\n"
-      "  corrupt entries     %llu\n"
-      "  size                %.1f MiB in %llu entries (limit %.1f GiB)\n",
-      dir.c_str(), (unsigned long long)c.hits, rate,
-      (unsigned long long)c.misses, (unsigned long long)c.bytes_read,
-      (unsigned long long)c.bytes_written, (unsigned long long)c.evictions,
-      (unsigned long long)c.corrupt, c.bytes / 1048576.0,
-      (unsigned long long)c.entries, c.max_bytes / 1073741824.0);
-}
-
-std::string DaemonStatsJson(const helperlink::v1::StatsReply& s) {
-  std::string text;
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(s, &text, options);
-  return text;
-}
-
-void PrintDaemonStats(const helperlink::v1::StatsReply& s) {
-  std::printf(
-      "requests              %llu\n"
-      "  succeeded           %llu (fast %llu, exact %llu)\n"
-      "  failed              %llu\n"
-      "crate bytes in        %llu\n"
-      "object bytes out      %llu\n"
-      "link time             %.3f s\n"
-      "helper files read     %llu\n"
-      "helper sets parsed    %llu\n"
-      "helper sets resident  %u\n"
-      "engines recycled      %llu\n"
-      "worker crashes        %llu\n"
-      "memory (RSS)          %.1f MiB (peak %.1f MiB, daemon + workers)\n"
-      "answered from cache   %llu\n"
-      "remote cache          %llu hits, %llu misses, %llu errors, "
-      "%llu corrupt, %llu uploads (%llu dropped)\n",
-      (unsigned long long)s.requests(), (unsigned long long)s.succeeded(),
-      (unsigned long long)s.fast(), (unsigned long long)s.exact(),
-      (unsigned long long)s.failed(), (unsigned long long)s.crate_bytes_in(),
-      (unsigned long long)s.object_bytes_out(), s.link_seconds(),
-      (unsigned long long)s.helper_file_reads(),
-      (unsigned long long)s.helper_set_loads(), s.resident_helper_sets(),
-      (unsigned long long)s.engine_recycles(),
-      (unsigned long long)s.worker_crashes(), s.rss_bytes() / 1048576.0,
-      s.peak_rss_bytes() / 1048576.0, (unsigned long long)s.cache_hits(),
-      (unsigned long long)s.remote_hits(),
-      (unsigned long long)s.remote_misses(),
-      (unsigned long long)s.remote_errors(),
-      (unsigned long long)s.remote_corrupt(),
-      (unsigned long long)s.remote_uploads(),
-      (unsigned long long)s.remote_uploads_dropped());
-}
-
 int RunExplain(const ClientOptions& options, const std::string& output) {
   auto cache = helperlink::OpenTrustedCache(
-      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy),
-      options.cache_sharing);
+      options.cache_dir, options.cache_policy, options.cache_sharing);
   if (!cache.ok()) return Fail(std::string(cache.status().message()));
   std::string path = helperlink::AbsolutePath(output);
   auto record = (*cache)->LastOutput(path);
@@ -223,38 +107,26 @@ int RunStats(const ClientOptions& options, StatsAction action,
   const bool zero = action == StatsAction::kZeroThenShow;
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(options);
-  std::optional<helperlink::v1::StatsReply> daemon;
+  helperlink::StatsSnapshot snapshot;
+  snapshot.state_dir = options.paths.dir;
+  snapshot.cache_dir = options.cache_dir;
   if (client.ok()) {
     auto stats = zero ? (*client)->ZeroStats() : (*client)->Stats();
-    if (stats.ok()) daemon = *stats;
+    if (stats.ok()) snapshot.daemon = *stats;
   }
-  std::optional<helperlink::CacheStats> cache_stats;
   auto cache = helperlink::OpenTrustedCache(
-      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy),
-      options.cache_sharing);
+      options.cache_dir, options.cache_policy, options.cache_sharing);
   if (cache.ok()) {
     if (zero) (*cache)->ZeroStats().IgnoreError();
     auto stats = (*cache)->Stats();
-    if (stats.ok()) cache_stats = *stats;
-  }
-  if (format == StatsFormat::kJson) {
-    std::printf("{\"daemon\": %s, \"cache\": %s}\n",
-                daemon ? DaemonStatsJson(*daemon).c_str() : "null",
-                cache_stats ? CacheStatsJson(*cache_stats).c_str() : "null");
-    return 0;
-  }
-  if (daemon) {
-    PrintDaemonStats(*daemon);
+    if (stats.ok()) snapshot.cache = *stats;
   } else {
-    std::printf("daemon                not running for %s\n",
-                options.paths.dir.c_str());
+    snapshot.why_no_cache = std::string(cache.status().message());
   }
-  if (cache_stats) {
-    PrintCacheStats(options.cache_dir, *cache_stats);
-  } else {
-    std::printf("cache                 unavailable: %s\n",
-                std::string(cache.status().message()).c_str());
-  }
+  std::string text = format == StatsFormat::kJson
+                         ? helperlink::StatsJson(snapshot)
+                         : helperlink::StatsText(snapshot);
+  std::fputs(text.c_str(), stdout);
   return 0;
 }
 
@@ -286,14 +158,7 @@ int RunAdmin(const std::vector<std::string>& args) {
   if (command == "--status") {
     auto status = (*client)->Status();
     if (!status.ok()) return Fail(std::string(status.status().message()));
-    std::printf(
-        "daemon pid %lld, helperlink %s, protocol %u\n"
-        "state dir %s\nuptime %.1f s, %u workers, %u requests in flight, "
-        "idle timeout %u s\n",
-        (long long)status->pid(), status->version().c_str(),
-        status->protocol_version(), status->state_dir().c_str(),
-        status->uptime_seconds(), status->workers(), status->in_flight(),
-        status->idle_timeout_seconds());
+    std::fputs(helperlink::StatusText(*status).c_str(), stdout);
     return 0;
   }
   absl::Status stopped = (*client)->Shutdown();
@@ -352,8 +217,8 @@ std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
                                     const std::string& crate, double read_ms,
                                     std::string* notice) {
   helperlink::SteadyClock::time_point start = helperlink::SteadyClock::now();
-  auto cache = helperlink::LocalCache::Open(
-      options.cache_dir, *helperlink::ParseCachePolicy(options.cache_policy));
+  auto cache =
+      helperlink::LocalCache::Open(options.cache_dir, options.cache_policy);
   if (!cache.ok()) return std::nullopt;
   std::optional<LocalHit> hit =
       TryLocalHitIn(**cache, args, crate, read_ms, start);

@@ -1,92 +1,77 @@
 // Per-object command-line parsing; see cli_args.h.
 #include "invocation/cli_args.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "invocation/flags.h"
 
 namespace helperlink {
-namespace {
-
-// Reads the value of `--name VALUE` or `--name=VALUE` at args[*i].
-absl::StatusOr<std::string> OptionValue(const std::vector<std::string>& args,
-                                        size_t* i, const std::string& name) {
-  const std::string& arg = args[*i];
-  if (arg.size() > name.size() && arg[name.size()] == '=') {
-    return arg.substr(name.size() + 1);
-  }
-  if (*i + 1 >= args.size() || args[*i + 1] == "--") {
-    return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
-  }
-  return args[++*i];
-}
-
-bool IsOption(const std::string& arg, const std::string& name) {
-  return arg == name || absl::StartsWith(arg, name + "=");
-}
-
-}  // namespace
 
 absl::StatusOr<ObjectArgs> ParseObjectArgs(
     const std::vector<std::string>& args) {
   ObjectArgs out;
-  size_t i = 0;
   bool saw_separator = false;
-  for (; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") {
-      saw_separator = true;
-      ++i;
-      break;
+  FlagTable table;
+  FlagSpec helpers;
+  helpers.name = "--helpers";
+  helpers.set = [&out](const std::string& value) {
+    out.helpers.push_back(value);
+    return absl::OkStatus();
+  };
+  FlagSpec mode;
+  mode.name = "--mode";
+  mode.set = [&out](const std::string& value) {
+    if (value != "fast" && value != "exact") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--mode: unknown mode '", value, "' (use fast or exact)"));
     }
-    absl::StatusOr<std::string> value;
-    if (IsOption(arg, "--helpers")) {
-      value = OptionValue(args, &i, "--helpers");
-      if (!value.ok()) return value.status();
-      out.helpers.push_back(*value);
-    } else if (IsOption(arg, "--mode")) {
-      value = OptionValue(args, &i, "--mode");
-      if (!value.ok()) return value.status();
-      if (*value != "fast" && *value != "exact") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--mode: unknown mode '", *value, "' (use fast or exact)"));
-      }
-      out.mode = *value;
-    } else if (IsOption(arg, "--report")) {
-      value = OptionValue(args, &i, "--report");
-      if (!value.ok()) return value.status();
-      out.report_path = *value;
-    } else if (IsOption(arg, "--cache-dir")) {
-      value = OptionValue(args, &i, "--cache-dir");
-      if (!value.ok()) return value.status();
-      out.cache_dir = *value;
-    } else if (IsOption(arg, "--save-merged")) {
-      value = OptionValue(args, &i, "--save-merged");
-      if (!value.ok()) return value.status();
-      if (value->empty()) {
-        return absl::InvalidArgumentError("--save-merged needs a file name");
-      }
-      out.save_merged = *value;
-    } else if (arg == "--no-cache") {
-      out.no_cache = true;
-    } else if (arg == "--no-daemon") {
-      out.no_daemon = true;
-    } else if (arg == "-o") {
-      value = OptionValue(args, &i, "-o");
-      if (!value.ok()) return value.status();
-      out.output = *value;
-    } else if (absl::StartsWith(arg, "-o") && arg.size() > 2) {
-      out.output = arg.substr(2);
-    } else if (absl::StartsWith(arg, "-") && arg != "-") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown option '", arg, "'"));
-    } else if (out.crate.empty()) {
-      out.crate = arg;
-    } else {
+    out.mode = value;
+    return absl::OkStatus();
+  };
+  FlagSpec save_merged;
+  save_merged.name = "--save-merged";
+  save_merged.set = [&out](const std::string& value) {
+    if (value.empty()) {
+      return absl::InvalidArgumentError("--save-merged needs a file name");
+    }
+    out.save_merged = value;
+    return absl::OkStatus();
+  };
+  FlagSpec no_cache;
+  no_cache.name = "--no-cache";
+  no_cache.arity = FlagArity::kNone;
+  no_cache.set = [&out](const std::string&) {
+    out.no_cache = true;
+    return absl::OkStatus();
+  };
+  FlagSpec no_daemon;
+  no_daemon.name = "--no-daemon";
+  no_daemon.arity = FlagArity::kNone;
+  no_daemon.set = [&out](const std::string&) {
+    out.no_daemon = true;
+    return absl::OkStatus();
+  };
+  table.flags = {helpers,
+                 mode,
+                 StringFlag("--report", "", &out.report_path),
+                 StringFlag("--cache-dir", "", &out.cache_dir),
+                 save_merged,
+                 no_cache,
+                 no_daemon,
+                 StringFlag("-o", "", &out.output)};
+  table.positional = [&out](const std::string& arg) {
+    if (!out.crate.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "more than one crate given ('", out.crate, "' and '", arg, "')"));
     }
-  }
-  for (; i < args.size(); ++i) out.cc_command.push_back(args[i]);
+    out.crate = arg;
+    return absl::OkStatus();
+  };
+  table.tail = [&](std::vector<std::string> tail) {
+    saw_separator = true;
+    out.cc_command = std::move(tail);
+  };
+  absl::Status parsed = ParseFlags(table, args);
+  if (!parsed.ok()) return parsed;
 
   if (out.crate.empty()) {
     return absl::InvalidArgumentError("no crate bitcode given (CRATE.bc)");

@@ -25,6 +25,17 @@ grpc::Status ToGrpc(const absl::Status& status) {
                       std::string(status.message()));
 }
 
+// The request's policy, as the client parsed it; unset = the default.
+// CacheFor checks it.
+CachePolicy PolicyOf(const v1::LinkHeader& header) {
+  CachePolicy policy;
+  if (header.has_cache_policy()) {
+    policy.max_bytes = header.cache_policy().max_bytes();
+    policy.evict_to = header.cache_policy().evict_to();
+  }
+  return policy;
+}
+
 grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
@@ -162,7 +173,7 @@ grpc::Status LinkService::Serve(
         header.cache_dir(),
         header.cache_sharing() == v1::CACHE_GROUP ? CacheSharing::kGroup
                                                   : CacheSharing::kPrivate,
-        header.cache_policy());
+        PolicyOf(header));
     if (opened.ok()) {
       caches.local = *opened;
     } else {
@@ -229,7 +240,7 @@ grpc::Status LinkService::Serve(
 
 absl::StatusOr<LocalCache*> LinkService::CacheFor(const std::string& dir,
                                                   CacheSharing sharing,
-                                                  const std::string& policy) {
+                                                  const CachePolicy& policy) {
   if (dir.empty() || dir[0] != '/') {
     return absl::InvalidArgumentError("no absolute cache dir in the request");
   }
@@ -237,14 +248,16 @@ absl::StatusOr<LocalCache*> LinkService::CacheFor(const std::string& dir,
   // someone else's since is no longer used.
   absl::Status trusted = PrepareCacheDir(dir, sharing);
   if (!trusted.ok()) return trusted;
+  absl::Status checked = CheckCachePolicy(policy);
+  if (!checked.ok()) return checked;
   absl::MutexLock lock(&caches_mutex_);
-  std::string key = dir + "\n" + policy;
+  // %a: every policy that differs gets its own key.
+  std::string key =
+      absl::StrFormat("%s\n%d\n%a", dir, policy.max_bytes, policy.evict_to);
   auto it = caches_.find(key);
   if (it != caches_.end()) return it->second.get();
-  absl::StatusOr<CachePolicy> parsed = ParseCachePolicy(policy);
-  if (!parsed.ok()) return parsed.status();
   absl::StatusOr<std::unique_ptr<LocalCache>> cache =
-      LocalCache::Open(dir, *parsed);
+      LocalCache::Open(dir, policy);
   if (!cache.ok()) return cache.status();
   return caches_.emplace(key, std::move(*cache)).first->second.get();
 }

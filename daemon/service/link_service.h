@@ -85,10 +85,11 @@ class LinkService final : public v1::HelperLink::Service {
   void FillStats(v1::StatsReply* reply)
       ABSL_LOCKS_EXCLUDED(zero_mutex_, caches_mutex_);
   RemoteTotals SumRemotes() ABSL_LOCKS_EXCLUDED(caches_mutex_);
-  // The local cache for a request's dir and policy, opened once.
+  // The local cache for a request's dir and policy, opened once; the
+  // policy is checked (CheckCachePolicy) first.
   absl::StatusOr<LocalCache*> CacheFor(const std::string& dir,
                                        CacheSharing sharing,
-                                       const std::string& policy)
+                                       const CachePolicy& policy)
       ABSL_LOCKS_EXCLUDED(caches_mutex_);
   // The remote cache for a request's settings, made once.
   absl::StatusOr<RemoteCache*> RemoteFor(const v1::LinkHeader& header)

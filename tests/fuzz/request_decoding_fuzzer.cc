@@ -22,7 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (request.ParseFromString(bytes) && request.has_header()) {
     (void)helperlink::NormalizeFlags({request.header().cc_command().begin(),
                                       request.header().cc_command().end()});
-    (void)helperlink::ParseCachePolicy(request.header().cache_policy());
+    helperlink::CachePolicy policy;
+    policy.max_bytes = request.header().cache_policy().max_bytes();
+    policy.evict_to = request.header().cache_policy().evict_to();
+    (void)helperlink::CheckCachePolicy(policy);
   }
 
   std::vector<std::string> args;

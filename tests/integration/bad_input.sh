@@ -70,6 +70,65 @@ USAGE_ERROR=1 expect_error "bad mode" "unknown mode 'quick'" --mode quick --help
 USAGE_ERROR=1 expect_error "output dir missing" "nodir/x.o: No such file or directory" \
   --helpers "$FX/helpers.bc" -o "$WORK/nodir/x.o" "$FX/mixed.bc" -- "${CC[@]}"
 
+# Bad flags and environment, at the edge of each program and mode: exit
+# status 1, one line naming the flag or variable and the cause, no file.
+# expect_refusal NAME PATTERN COMMAND... (the command may start with env).
+expect_refusal() {
+  local name=$1 pattern=$2 status=0
+  shift 2
+  rm -f "$WORK/out.o"
+  "$@" >"$WORK/refusal.out" 2>"$WORK/err.txt" || status=$?
+  [[ $status -eq 1 ]] || fail "$name: exit status $status, want 1"
+  [[ $(wc -l <"$WORK/err.txt") -eq 1 ]] || fail "$name: stderr is not one line: $(cat "$WORK/err.txt")"
+  grep -qE -- "$pattern" "$WORK/err.txt" || fail "$name: stderr '$(cat "$WORK/err.txt")' does not match '$pattern'"
+  [[ ! -e $WORK/out.o && ! -s $WORK/refusal.out ]] || fail "$name: wrote output"
+  ok
+}
+object=(--helpers "$FX/helpers.bc" -o "$WORK/out.o" "$FX/mixed.bc" -- "${CC[@]}")
+for program in "$HELPERLINK" "$HELPERLINKD --oneshot"; do
+  name=$(basename "${program%% *}")
+  # shellcheck disable=SC2086 # the one-shot's mode is a word of its own
+  expect_refusal "$name: bad cache policy" \
+    "^helperlinkd?: HELPERLINK_CACHE_POLICY: cache policy 'max_size=lots': max_size needs a positive size" \
+    env HELPERLINK_CACHE_POLICY=max_size=lots $program "${object[@]}"
+  # shellcheck disable=SC2086
+  expect_refusal "$name: size that overflows" "HELPERLINK_CACHE_POLICY: .*max_size=99999999999T" \
+    env HELPERLINK_CACHE_POLICY=max_size=99999999999T $program "${object[@]}"
+  # shellcheck disable=SC2086
+  expect_refusal "$name: bad sharing" "HELPERLINK_CACHE_SHARED: 'world' is not" \
+    env HELPERLINK_CACHE_SHARED=world $program "${object[@]}"
+  # shellcheck disable=SC2086
+  expect_refusal "$name: bad remote" "HELPERLINK_REMOTE: remote cache URL 'http://x'" \
+    env HELPERLINK_REMOTE=http://x $program "${object[@]}"
+  # shellcheck disable=SC2086
+  expect_refusal "$name: unknown flag" "unknown option '--bogus'" $program --bogus "${object[@]}"
+  # shellcheck disable=SC2086
+  expect_refusal "$name: missing value" "^helperlinkd?: --report needs a value$" $program "${object[@]:0:4}" --report
+done
+expect_refusal "client: bad idle timeout" "HELPERLINK_IDLE_TIMEOUT: 'soon' is not a number of seconds" \
+  env HELPERLINK_IDLE_TIMEOUT=soon "$HELPERLINK" "${object[@]}"
+expect_refusal "stats: stray argument" "unexpected argument after --stats" "$HELPERLINK" --stats --bogus
+expect_refusal "daemon: unknown flag" "^helperlinkd: unknown daemon option '--bogus'$" \
+  "$HELPERLINKD" --daemon --state-dir "$WORK/never" --bogus
+expect_refusal "daemon: bad number" "^helperlinkd: --jobs needs a positive number$" \
+  "$HELPERLINKD" --daemon --state-dir "$WORK/never" --jobs 0
+expect_refusal "daemon: missing value" "^helperlinkd: --idle-timeout needs a number of seconds" \
+  "$HELPERLINKD" --daemon --state-dir "$WORK/never" --idle-timeout
+[[ ! -e $WORK/never ]] || fail "a refused --daemon created its state dir"
+serve=("$HELPERLINKD" --serve-cache 127.0.0.1:0 --cache-dir "$WORK/never")
+expect_refusal "serve-cache: bad policy" "^helperlinkd: --cache-policy: cache policy 'evict_to=2'" \
+  "${serve[@]}" --cache-policy evict_to=2
+expect_refusal "serve-cache: bad size" "^helperlinkd: --max-inflight-bytes needs a positive size$" \
+  "${serve[@]}" --max-inflight-bytes 1T
+expect_refusal "serve-cache: bad seconds" "^helperlinkd: --stream-idle-timeout needs a positive number of seconds$" \
+  "${serve[@]}" --stream-idle-timeout 0
+expect_refusal "serve-cache: unknown flag" "^helperlinkd: unknown or incomplete --serve-cache option '--bogus'$" \
+  "${serve[@]}" --bogus
+expect_refusal "serve-cache: no cache dir" "^helperlinkd: usage: helperlinkd --serve-cache ADDR --cache-dir DIR" \
+  "$HELPERLINKD" --serve-cache 127.0.0.1:0
+[[ ! -e $WORK/never ]] || fail "a refused --serve-cache created its cache dir"
+expect_refusal "unknown mode" "^helperlinkd: unknown mode '--bogus'" "$HELPERLINKD" --bogus
+
 # No arguments at all is a usage error like the others: exit status 1, the
 # usage on stderr, nothing on stdout. --help is not an error.
 for program in "$HELPERLINK" "$HELPERLINKD"; do

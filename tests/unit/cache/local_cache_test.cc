@@ -2,6 +2,8 @@
 // corrupt entries, explanations, eviction and a failing store.
 #include "cache/local_cache.h"
 
+#include <cmath>
+
 #include "cache/memory_store.h"
 #include "gtest/gtest.h"
 
@@ -142,6 +144,24 @@ TEST(CachePolicyTest, Parse) {
   EXPECT_EQ(ParseCachePolicy("size=1G").status().message(),
             "cache policy 'size=1G': unknown key 'size' (known: max_size, "
             "evict_to)");
+  // 2^24 T overflows 64 bits: refused, not wrapped to a tiny limit.
+  EXPECT_FALSE(ParseCachePolicy("max_size=16777216T").ok());
+  EXPECT_EQ(ParseCachePolicy("max_size=16777215T")->max_bytes,
+            uint64_t{16777215} << 40);
+}
+
+TEST(CachePolicyTest, Check) {
+  EXPECT_TRUE(CheckCachePolicy(CachePolicy()).ok());
+  CachePolicy policy;
+  policy.max_bytes = 0;
+  EXPECT_FALSE(CheckCachePolicy(policy).ok());
+  for (double evict_to : {0.0, -0.5, 1.01, std::nan("")}) {
+    policy = CachePolicy();
+    policy.evict_to = evict_to;
+    EXPECT_FALSE(CheckCachePolicy(policy).ok()) << evict_to;
+  }
+  policy.evict_to = 1;
+  EXPECT_TRUE(CheckCachePolicy(policy).ok());
 }
 
 TEST(ReportTest, CacheSectionIsAddedToTheObject) {

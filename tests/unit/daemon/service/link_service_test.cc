@@ -5,6 +5,7 @@
 #include "daemon/service/link_service.h"
 
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <thread>
@@ -209,6 +210,33 @@ TEST_F(LinkServiceTest, LinkSecondsLeavesOutTheWaitForAWorker) {
   EXPECT_GE(seconds, std::chrono::duration<double>(kEngine).count());
   EXPECT_LT(seconds, std::chrono::duration<double>(kWait).count() / 2)
       << "the wait for a free worker was counted as engine time";
+}
+
+// The cache policy arrives as numbers the client parsed; the daemon
+// checks them again: a request whose policy fails the check is served
+// without the local cache, never with a cache of a nonsense size.
+TEST_F(LinkServiceTest, CachePolicyTravelsAsCheckedNumbers) {
+  Start(std::chrono::milliseconds(0));
+  v1::LinkHeader small = Header("a.bc");
+  small.mutable_cache_policy()->set_max_bytes(uint64_t{1} << 20);
+  small.mutable_cache_policy()->set_evict_to(0.5);
+  ASSERT_THAT(Link(small), IsOk());
+  ASSERT_THAT(Link(small), IsOk());
+  EXPECT_EQ(Stats().cache_hits(), 1u);
+
+  for (double evict_to : {0.0, 1.5, std::nan("")}) {
+    v1::LinkHeader bad = Header("b.bc");
+    bad.mutable_cache_policy()->set_max_bytes(uint64_t{1} << 20);
+    bad.mutable_cache_policy()->set_evict_to(evict_to);
+    ASSERT_THAT(Link(bad), IsOk()) << evict_to;
+  }
+  v1::LinkHeader zero = Header("b.bc");
+  zero.mutable_cache_policy()->set_max_bytes(0);
+  zero.mutable_cache_policy()->set_evict_to(0.9);
+  ASSERT_THAT(Link(zero), IsOk());
+  ASSERT_THAT(Link(zero), IsOk());
+  // None of the b.bc requests stored or found anything.
+  EXPECT_EQ(Stats().cache_hits(), 1u);
 }
 
 }  // namespace
