@@ -46,11 +46,9 @@ absl::StatusOr<ObjectArgs> ParseObjectArgs(
     } else if (IsOption(arg, "--mode")) {
       value = OptionValue(args, &i, "--mode");
       if (!value.ok()) return value.status();
-      if (*value != "fast" && *value != "exact") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--mode: unknown mode '", *value, "' (use fast or exact)"));
-      }
-      out.mode = *value;
+      absl::StatusOr<Mode> mode = ParseMode(*value);
+      if (!mode.ok()) return mode.status();
+      out.mode = *mode;
     } else if (IsOption(arg, "--report")) {
       value = OptionValue(args, &i, "--report");
       if (!value.ok()) return value.status();
