@@ -47,12 +47,13 @@ absl::Status Corrupt(absl::string_view what) {
 }  // namespace
 
 std::string EncodeEntry(absl::string_view key, const CachedObject& entry) {
+  std::string report = entry.report.SerializeAsString();
   std::string payload;
-  payload.reserve(16 + entry.object.size() + entry.report_json.size());
+  payload.reserve(16 + entry.object.size() + report.size());
   PutU64(&payload, entry.object.size());
   payload += entry.object;
-  PutU64(&payload, entry.report_json.size());
-  payload += entry.report_json;
+  PutU64(&payload, report.size());
+  payload += report;
   std::string out(kMagic, sizeof(kMagic));
   out.reserve(kHeaderSize + payload.size());
   PutU32(&out, kEntryFormatVersion);
@@ -90,7 +91,11 @@ absl::StatusOr<CachedObject> DecodeEntry(absl::string_view key,
   if (rest.size() < 8) return Corrupt("no report size");
   uint64_t report_size = GetU64(rest.data());
   if (report_size != rest.size() - 8) return Corrupt("report size");
-  entry.report_json = std::string(rest.substr(8));
+  absl::string_view report = rest.substr(8);
+  if (!entry.report.ParseFromArray(report.data(),
+                                   static_cast<int>(report.size()))) {
+    return Corrupt("report does not parse");
+  }
   return entry;
 }
 

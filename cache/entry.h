@@ -4,10 +4,11 @@
 //
 //   entry   := magic version payload_size checksum payload
 //   magic   := "HLCE"                       4 bytes
-//   version := u32, little endian           kEntryFormatVersion (2)
+//   version := u32, little endian           kEntryFormatVersion (3)
 //   payload_size := u64, little endian      bytes of payload
 //   checksum := 32 bytes                    SHA-256 of key_size key payload
 //   payload := object_size object report_size report
+//   report  := the serialized helperlink.v1.Report (proto/report.proto)
 //   key_size, object_size, report_size := u64, little endian
 //
 // The key is not stored in the entry, only covered by the checksum: an entry
@@ -20,14 +21,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "report.pb.h"
 
 namespace helperlink {
 
-inline constexpr uint32_t kEntryFormatVersion = 2;
+inline constexpr uint32_t kEntryFormatVersion = 3;
 
 struct CachedObject {
   std::string object;
-  std::string report_json;  // the report as first computed, without "cache"
+  // The report as first computed: without its cache section, notice and
+  // receive time, which belong to each serving.
+  v1::Report report;
 };
 
 // The entry to be stored under `key`.

@@ -95,8 +95,7 @@ std::vector<std::string> NormalizeFlags(
   return flags;
 }
 
-KeyInputs MakeKeyInputs(const std::string& mode,
-                        std::vector<std::string> helper_digests,
+KeyInputs MakeKeyInputs(Mode mode, std::vector<std::string> helper_digests,
                         std::vector<std::string> helper_paths,
                         const std::vector<std::string>& cc_command,
                         std::string crate_digest) {
@@ -104,7 +103,8 @@ KeyInputs MakeKeyInputs(const std::string& mode,
   inputs.tool = absl::StrCat(HELPERLINK_VERSION, "/", kCacheFormatVersion);
   inputs.llvm = HELPERLINK_LLVM_VERSION;
   inputs.mode = mode;
-  inputs.policy = mode == "exact" ? kExactPolicyVersion : kFastPolicyVersion;
+  inputs.policy =
+      mode == Mode::kExact ? kExactPolicyVersion : kFastPolicyVersion;
   inputs.helper_digests = std::move(helper_digests);
   inputs.helper_paths = std::move(helper_paths);
   inputs.flags = NormalizeFlags(cc_command);
@@ -117,7 +117,7 @@ std::string KeyInputs::Key() const {
   AddField(&text, "helperlink-cache-key", "1");
   AddField(&text, "tool", tool);
   AddField(&text, "llvm", llvm);
-  AddField(&text, "mode", mode);
+  AddField(&text, "mode", ModeName(mode));
   AddField(&text, "policy", policy);
   for (const std::string& digest : helper_digests) {
     AddField(&text, "helper", digest);
@@ -131,7 +131,7 @@ std::string KeyInputs::Serialize() const {
   std::string text;
   AddField(&text, "tool", tool);
   AddField(&text, "llvm", llvm);
-  AddField(&text, "mode", mode);
+  AddField(&text, "mode", ModeName(mode));
   AddField(&text, "policy", policy);
   for (size_t i = 0; i < helper_digests.size(); ++i) {
     AddField(&text, "helper", helper_digests[i]);
@@ -181,9 +181,14 @@ absl::StatusOr<KeyInputs> KeyInputs::Parse(const std::string& text) {
       inputs.tool = value;
     else if (name == "llvm")
       inputs.llvm = value;
-    else if (name == "mode")
-      inputs.mode = value;
-    else if (name == "policy")
+    else if (name == "mode") {
+      absl::StatusOr<Mode> mode = ParseMode(value);
+      if (!mode.ok()) {
+        return absl::DataLossError(
+            absl::StrCat("record names an unknown mode '", value, "'"));
+      }
+      inputs.mode = *mode;
+    } else if (name == "policy")
       inputs.policy = value;
     else if (name == "helper")
       inputs.helper_digests.push_back(value);
@@ -208,8 +213,8 @@ std::string ExplainChange(const KeyInputs& before, const KeyInputs& now) {
                                    " -> ", now.llvm, ")"));
   }
   if (before.mode != now.mode) {
-    changes.push_back(
-        absl::StrCat("mode changed (", before.mode, " -> ", now.mode, ")"));
+    changes.push_back(absl::StrCat("mode changed (", ModeName(before.mode),
+                                   " -> ", ModeName(now.mode), ")"));
   } else if (before.policy != now.policy) {
     changes.push_back(absl::StrCat("inlining policy changed (", before.policy,
                                    " -> ", now.policy, ")"));

@@ -36,11 +36,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "helperlink/mode.h"
 
 namespace helperlink {
 
 // Bump when the entry format changes; part of every key.
-inline constexpr int kCacheFormatVersion = 1;
+inline constexpr int kCacheFormatVersion = 2;
 
 // The inlining policy of each mode; bump when what a mode produces changes
 // (the object, or the report stored with it). Fast mode's names its
@@ -51,9 +52,9 @@ inline constexpr char kFastPolicyVersion[] = "fast-reconcile-2+post-inline-2";
 inline constexpr char kExactPolicyVersion[] = "exact-mainline-2";
 
 struct KeyInputs {
-  std::string tool;    // "<helperlink version>/<format version>"
-  std::string llvm;    // LLVM version
-  std::string mode;    // "fast" or "exact"
+  std::string tool;  // "<helperlink version>/<format version>"
+  std::string llvm;  // LLVM version
+  Mode mode = Mode::kFast;
   std::string policy;  // kFastPolicyVersion or kExactPolicyVersion
   std::vector<std::string> helper_digests;  // hex
   std::vector<std::string> helper_paths;    // for explanations only
@@ -69,8 +70,7 @@ struct KeyInputs {
 
 // The key inputs for this build of helperlink (tool, llvm and policy are
 // filled in from the build).
-KeyInputs MakeKeyInputs(const std::string& mode,
-                        std::vector<std::string> helper_digests,
+KeyInputs MakeKeyInputs(Mode mode, std::vector<std::string> helper_digests,
                         std::vector<std::string> helper_paths,
                         const std::vector<std::string>& cc_command,
                         std::string crate_digest);

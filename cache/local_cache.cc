@@ -14,21 +14,6 @@
 namespace helperlink {
 namespace {
 
-std::string JsonQuote(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string OutputKey(const std::string& path) { return Sha256Hex(path); }
 
 }  // namespace
@@ -223,33 +208,6 @@ void LocalCache::RememberDigest(const FileIdentity& file,
   StoreUpdate update;
   update.put_files.emplace_back(file.Key(), digest);
   Apply(update).IgnoreError();  // a forgotten digest costs a re-hash
-}
-
-std::string AddToReport(const std::string& report_json,
-                        const std::string& field, const std::string& value) {
-  size_t end = report_json.rfind('}');
-  if (end == std::string::npos || end == 0) return report_json;
-  size_t last = report_json.find_last_not_of(" \n\t", end - 1);
-  std::string out = report_json.substr(0, last + 1);
-  absl::StrAppend(&out, out.back() == '{' ? "\n" : ",\n", "  ",
-                  JsonQuote(field), ": ", value, "\n}\n");
-  return out;
-}
-
-std::string AddNoticeToReport(const std::string& report_json,
-                              const std::string& notice) {
-  if (notice.empty()) return report_json;
-  return AddToReport(report_json, "cache_notice", JsonQuote(notice));
-}
-
-std::string AddCacheToReport(const std::string& report_json,
-                             const std::string& result, const std::string& key,
-                             const std::string& explanation, double ms) {
-  return AddToReport(
-      report_json, "cache",
-      absl::StrCat("{\"result\": ", JsonQuote(result), ", \"key\": ",
-                   JsonQuote(key), ", \"explain\": ", JsonQuote(explanation),
-                   ", \"ms\": ", absl::StrFormat("%.3f", ms), "}"));
 }
 
 }  // namespace helperlink

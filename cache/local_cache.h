@@ -90,23 +90,6 @@ class LocalCache {
   std::unique_ptr<Store> store_;
 };
 
-// Adds `"FIELD": VALUE` (VALUE already JSON) as the last member of a
-// report's JSON object.
-std::string AddToReport(const std::string& report_json,
-                        const std::string& field, const std::string& value);
-
-// Adds `"cache_notice": NOTICE` to a report's JSON object, unless NOTICE
-// is empty.
-std::string AddNoticeToReport(const std::string& report_json,
-                              const std::string& notice);
-
-// Adds `"cache": {"result": ..., "key": ..., "explain": ..., "ms": ...}` to
-// a report's JSON object. `result` is "hit", "remote-hit", "miss" or "off";
-// `ms` is the time this request spent looking up and storing.
-std::string AddCacheToReport(const std::string& report_json,
-                             const std::string& result, const std::string& key,
-                             const std::string& explanation, double ms);
-
 }  // namespace helperlink
 
 #endif  // HELPERLINK_CACHE_LOCAL_CACHE_H_

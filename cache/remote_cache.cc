@@ -23,7 +23,7 @@ namespace {
 constexpr int64_t kDefaultMaxBatchBytes = 4 << 20;
 constexpr size_t kChunkBytes = 1 << 20;
 constexpr char kObjectPath[] = "out.o";
-constexpr char kReportPath[] = "report.json";
+constexpr char kReportPath[] = "report.pb";  // serialized helperlink.v1.Report
 
 absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
@@ -159,9 +159,10 @@ RemoteAction MakeRemoteAction(const KeyInputs& inputs, uint64_t crate_size,
                               const std::vector<uint64_t>& helper_sizes) {
   reapi::Command command;
   for (const std::string& arg :
-       {std::string("helperlink"), std::string("--mode"), inputs.mode,
-        std::string("--policy"), inputs.policy, std::string("--tool"),
-        inputs.tool, std::string("--llvm"), inputs.llvm, std::string("--")}) {
+       {std::string("helperlink"), std::string("--mode"),
+        std::string(ModeName(inputs.mode)), std::string("--policy"),
+        inputs.policy, std::string("--tool"), inputs.tool,
+        std::string("--llvm"), inputs.llvm, std::string("--")}) {
     command.add_arguments(arg);
   }
   for (const std::string& flag : inputs.flags) command.add_arguments(flag);
@@ -350,9 +351,9 @@ absl::StatusOr<std::optional<CachedObject>> ReapiRemoteCache::Lookup(
   };
   if (!object_digest || !report_digest) return miss_corrupt();
   CachedObject entry;
-  for (auto [digest, out] :
-       {std::make_pair(object_digest, &entry.object),
-        std::make_pair(report_digest, &entry.report_json)}) {
+  std::string report;
+  for (auto [digest, out] : {std::make_pair(object_digest, &entry.object),
+                             std::make_pair(report_digest, &report)}) {
     absl::StatusOr<std::optional<std::string>> blob = ReadBlob(*digest);
     if (!blob.ok()) {
       ++stats_.errors;
@@ -370,7 +371,8 @@ absl::StatusOr<std::optional<CachedObject>> ReapiRemoteCache::Lookup(
   }
   // Whatever the writer claimed, only a relocatable object for this target
   // is ever handed out as one.
-  if (!CheckRelocatableObject(entry.object, action.target).ok()) {
+  if (!CheckRelocatableObject(entry.object, action.target).ok() ||
+      !entry.report.ParseFromString(report)) {
     return miss_corrupt();
   }
   ++stats_.hits;
@@ -460,7 +462,8 @@ absl::Status ReapiRemoteCache::Upload(const RemoteAction& action,
     return absl::FailedPreconditionError(
         "remote cache is read-only (set HELPERLINK_REMOTE_WRITE=1 to upload)");
   }
-  absl::Status status = WriteBlobs({entry.object, entry.report_json});
+  const std::string report = entry.report.SerializeAsString();
+  absl::Status status = WriteBlobs({entry.object, report});
   if (status.ok()) {
     grpc::ClientContext context;
     Prepare(context, options_.upload_timeout);
@@ -470,9 +473,8 @@ absl::Status ReapiRemoteCache::Upload(const RemoteAction& action,
     *request.mutable_action_digest() = action.action_digest;
     reapi::ActionResult* result = request.mutable_action_result();
     result->set_exit_code(0);
-    for (auto [path, blob] :
-         {std::make_pair(kObjectPath, &entry.object),
-          std::make_pair(kReportPath, &entry.report_json)}) {
+    for (auto [path, blob] : {std::make_pair(kObjectPath, &entry.object),
+                              std::make_pair(kReportPath, &report)}) {
       reapi::OutputFile* file = result->add_output_files();
       file->set_path(path);
       *file->mutable_digest() = DigestOf(*blob);

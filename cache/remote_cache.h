@@ -4,7 +4,8 @@
 //
 //   Command    arguments  = ["helperlink", "--mode", MODE, "--policy", POLICY,
 //                            "--tool", TOOL, "--llvm", LLVM, "--", FLAGS...]
-//              output_files = output_paths = ["out.o", "report.json"]
+//              output_files = output_paths = ["out.o", "report.pb"] (the
+//              report: a serialized helperlink.v1.Report)
 //   input root Directory{ crate.bc, helpers-0.bc, helpers-1.bc, ... } with
 //              their SHA-256 digests and sizes
 //   Action     { command_digest, input_root_digest,

@@ -17,13 +17,11 @@
 #include "grpcpp/create_channel_posix.h"
 #include "grpcpp/grpcpp.h"
 #include "invocation/atomic_file.h"
+#include "proto/protocol.h"
+#include "proto/wire_mode.h"
 
 namespace helperlink {
 namespace {
-
-constexpr uint32_t kProtocolVersion = 1;
-constexpr size_t kChunkBytes = 1 << 20;
-constexpr int kMaxMessageBytes = 8 << 20;
 
 absl::Status FromGrpc(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
@@ -187,7 +185,7 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   header->set_protocol_version(kProtocolVersion);
   header->set_crate_name(args.crate);
   header->set_crate_size(crate.size());
-  header->set_mode(args.mode == "exact" ? v1::MODE_EXACT : v1::MODE_FAST);
+  header->set_mode(ModeToWire(args.mode));
   header->set_no_cache(args.no_cache);
   header->set_save_merged(!args.save_merged.empty());
   header->set_cache_dir(options_.cache_dir);
@@ -237,8 +235,8 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
       outcome.object += response.chunk();
     } else if (response.has_merged_chunk()) {
       outcome.merged_bitcode += response.merged_chunk();
-    } else if (response.has_report_json()) {
-      outcome.report_json = response.report_json();
+    } else if (response.has_report()) {
+      outcome.report = std::move(*response.mutable_report());
       have_report = true;
     } else {
       malformed = "a message with no part set";

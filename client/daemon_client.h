@@ -14,6 +14,7 @@
 #include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
 #include "helperlink.grpc.pb.h"
+#include "helperlink/report.h"
 #include "invocation/cli_args.h"
 #include "invocation/state_dir.h"
 
@@ -63,7 +64,7 @@ class DaemonClient {
   struct LinkOutcome {
     std::string object;
     std::string merged_bitcode;  // when args.save_merged is set
-    std::string report_json;
+    Report report;
   };
   absl::StatusOr<LinkOutcome> Link(const ObjectArgs& args,
                                    const std::string& crate);

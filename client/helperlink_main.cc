@@ -35,8 +35,8 @@
 #include "invocation/atomic_file.h"
 #include "invocation/cli_args.h"
 #include "invocation/compiler_probe.h"
-#include "invocation/report_warnings.h"
 #include "invocation/state_dir.h"
+#include "proto/report_json.h"
 
 namespace {
 
@@ -94,7 +94,7 @@ int RunExplain(const ClientOptions& options, const std::string& output) {
   std::printf("%s: cache %s%s%s\n", output.c_str(), r.result.c_str(),
               r.explanation.empty() ? "" : ": ", r.explanation.c_str());
   std::printf("key %s (mode %s, %zu helpers file(s), %zu flags)\n",
-              r.key.c_str(), r.inputs.mode.c_str(),
+              r.key.c_str(), std::string(ModeName(r.inputs.mode)).c_str(),
               r.inputs.helper_digests.size(), r.inputs.flags.size());
   return 0;
 }
@@ -172,7 +172,7 @@ int RunAdmin(const std::vector<std::string>& args) {
 // was moved aside on the way, says so on stderr and in *notice.
 struct LocalHit {
   std::string object;
-  std::string report_json;
+  helperlink::Report report;
 };
 std::optional<LocalHit> TryLocalHitIn(
     helperlink::LocalCache& cache, const ObjectArgs& args,
@@ -198,16 +198,18 @@ std::optional<LocalHit> TryLocalHitIn(
   auto found = cache.Lookup(key);
   if (!found.ok() || !found->has_value()) return std::nullopt;
   helperlink::CachedObject& entry = **found;
-  auto record = cache.RecordHit(inputs, key,
-                                entry.object.size() + entry.report_json.size(),
-                                helperlink::AbsolutePath(args.output));
+  auto record = cache.RecordHit(
+      inputs, key, entry.object.size() + entry.report.ByteSizeLong(),
+      helperlink::AbsolutePath(args.output));
   double cache_ms = helperlink::MillisSince(start);
   LocalHit hit;
-  hit.report_json = helperlink::AddToReport(
-      helperlink::AddCacheToReport(entry.report_json, "hit", key,
-                                   record.ok() ? record->explanation : "",
-                                   cache_ms),
-      "receive_ms", absl::StrFormat("%.3f", read_ms));
+  hit.report = std::move(entry.report);
+  helperlink::v1::CacheOutcome& outcome = *hit.report.mutable_cache();
+  outcome.set_result("hit");
+  outcome.set_key(key);
+  outcome.set_explain(record.ok() ? record->explanation : "");
+  outcome.set_ms(cache_ms);
+  hit.report.set_receive_ms(read_ms);
   hit.object = std::move(entry.object);
   return hit;
 }
@@ -297,7 +299,7 @@ int RunObject(int argc, char** argv) {
   }
   if (hit) {
     outcome.object = std::move(hit->object);
-    outcome.report_json = std::move(hit->report_json);
+    outcome.report = std::move(hit->report);
   } else {
     absl::StatusOr<std::unique_ptr<DaemonClient>> client =
         DaemonClient::ConnectOrStart(*options);
@@ -312,12 +314,15 @@ int RunObject(int argc, char** argv) {
     }
     outcome = std::move(*served);
   }
-  outcome.report_json =
-      helperlink::AddNoticeToReport(outcome.report_json, notice);
+  if (!notice.empty()) {
+    const std::string& daemons = outcome.report.cache_notice();
+    outcome.report.set_cache_notice(
+        daemons.empty() ? notice : absl::StrCat(daemons, "; ", notice));
+  }
   absl::Status written = absl::OkStatus();
   if (!args.report_path.empty()) {
-    written =
-        helperlink::WriteFileAtomically(args.report_path, outcome.report_json);
+    written = helperlink::WriteFileAtomically(
+        args.report_path, helperlink::ReportToJson(outcome.report));
   }
   if (written.ok() && !args.save_merged.empty()) {
     written = helperlink::WriteFileAtomically(args.save_merged,
@@ -328,7 +333,7 @@ int RunObject(int argc, char** argv) {
   }
   if (!written.ok()) return fail_object(std::string(written.message()));
   // What clang would have printed for the C compiler command.
-  helperlink::PrintReportWarnings(outcome.report_json, stderr);
+  helperlink::PrintReportWarnings(outcome.report, stderr);
   return 0;
 }
 

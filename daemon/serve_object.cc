@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "cache/sha256.h"
 #include "daemon/crash_report.h"
 #include "helperlink/millis.h"
@@ -39,9 +38,9 @@ KeyInputs KeyInputsFor(const LinkRequest& request,
   std::vector<std::string> paths;
   for (const HelperInput& helper : request.helpers)
     paths.push_back(helper.name);
-  return MakeKeyInputs(std::string(ModeName(request.mode)),
-                       std::move(helper_digests), std::move(paths),
-                       request.cc_command, Sha256Hex(request.crate_bitcode));
+  return MakeKeyInputs(request.mode, std::move(helper_digests),
+                       std::move(paths), request.cc_command,
+                       Sha256Hex(request.crate_bitcode));
 }
 
 absl::StatusOr<ServedObject> ServeObject(
@@ -55,14 +54,19 @@ absl::StatusOr<ServedObject> ServeObject(
   KeyInputs inputs = KeyInputsFor(request, std::move(helper_digests));
   std::string key = inputs.Key();
   cache_clock.Stop();
-  auto finish = [&](const std::string& report, const char* result,
+  // The report as served: the stored or computed one, with this serving's
+  // cache outcome, notice and receive time.
+  auto finish = [&](Report report, const char* result,
                     const std::string& explanation) {
     if (caches.local) served.cache_notice = caches.local->TakeNotice();
-    served.report_json = AddNoticeToReport(
-        AddToReport(AddCacheToReport(report, result, key, explanation,
-                                     cache_clock.ms()),
-                    "receive_ms", absl::StrFormat("%.3f", receive_ms)),
-        served.cache_notice);
+    v1::CacheOutcome& cache = *report.mutable_cache();
+    cache.set_result(result);
+    cache.set_key(key);
+    cache.set_explain(explanation);
+    cache.set_ms(cache_clock.ms());
+    report.set_cache_notice(served.cache_notice);
+    report.set_receive_ms(receive_ms);
+    served.report = std::move(report);
   };
   LocalCache* local = caches.local;
   // A fault from here on is the cache's (LMDB maps its file), except in
@@ -92,12 +96,13 @@ absl::StatusOr<ServedObject> ServeObject(
       local = nullptr;
     } else if (found->has_value()) {
       CachedObject& entry = **found;
-      uint64_t bytes = entry.object.size() + entry.report_json.size();
+      uint64_t bytes = entry.object.size() + entry.report.ByteSizeLong();
       auto record = local->RecordHit(inputs, key, bytes, output_path);
       cache_clock.Stop();
       served.hit = true;
       served.object = std::move(entry.object);
-      finish(entry.report_json, "hit", record.ok() ? record->explanation : "");
+      finish(std::move(entry.report), "hit",
+             record.ok() ? record->explanation : "");
       return served;
     }
     cache_clock.Stop();
@@ -121,7 +126,7 @@ absl::StatusOr<ServedObject> ServeObject(
       cache_clock.Stop();
       served.hit = served.remote_hit = true;
       served.object = std::move(entry.object);
-      finish(entry.report_json, "remote-hit", explanation);
+      finish(std::move(entry.report), "remote-hit", explanation);
       return served;
     }
     cache_clock.Stop();
@@ -135,12 +140,11 @@ absl::StatusOr<ServedObject> ServeObject(
   if (!result.ok()) return result.status();
   served.object = std::move(result->object);
   served.merged_bitcode = std::move(result->merged_bitcode);
-  std::string report = result->report.ToJson();
   std::string explanation;
   cache_clock.Start();
   if (local) {
-    auto record =
-        local->StoreMiss(inputs, key, {served.object, report}, output_path);
+    auto record = local->StoreMiss(inputs, key, {served.object, result->report},
+                                   output_path);
     if (record.ok()) {
       explanation = record->explanation;
     } else {
@@ -150,8 +154,8 @@ absl::StatusOr<ServedObject> ServeObject(
   if (caches.remote && caches.remote->options().write &&
       caches.schedule_upload) {
     RemoteCache* remote = caches.remote;
-    auto entry =
-        std::make_shared<CachedObject>(CachedObject{served.object, report});
+    auto entry = std::make_shared<CachedObject>(
+        CachedObject{served.object, result->report});
     RemoteAction upload_action = action ? *action : ActionFor(request, inputs);
     caches.schedule_upload([remote, entry, upload_action] {
       remote->Upload(upload_action, *entry).IgnoreError();  // counted inside
@@ -162,7 +166,7 @@ absl::StatusOr<ServedObject> ServeObject(
     explanation =
         explanation.empty() ? notes : absl::StrCat(explanation, "; ", notes);
   }
-  finish(report, local ? "miss" : "off", explanation);
+  finish(std::move(result->report), local ? "miss" : "off", explanation);
   return served;
 }
 

@@ -24,11 +24,11 @@ namespace helperlink {
 struct ServedObject {
   std::string object;
   std::string merged_bitcode;  // when the request asked for it
-  std::string report_json;     // with its "cache" section
+  Report report;               // with its cache section set
   bool hit = false;            // local or remote
   bool remote_hit = false;
   // Damaged local storage was moved aside while serving this (one line,
-  // also in the report as "cache_notice"); "" normally.
+  // also in the report's cache_notice); "" normally.
   std::string cache_notice;
 };
 

@@ -20,11 +20,9 @@ absl::StatusOr<ObjectArgs> ParseObjectArgs(
   FlagSpec mode;
   mode.name = "--mode";
   mode.set = [&out](const std::string& value) {
-    if (value != "fast" && value != "exact") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--mode: unknown mode '", value, "' (use fast or exact)"));
-    }
-    out.mode = value;
+    absl::StatusOr<Mode> mode = ParseMode(value);
+    if (!mode.ok()) return mode.status();
+    out.mode = *mode;
     return absl::OkStatus();
   };
   FlagSpec save_merged;

@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "helperlink/mode.h"
 
 namespace helperlink {
 
 struct ObjectArgs {
   std::vector<std::string> helpers;  // --helpers, in order; at least one
-  std::string mode = "fast";         // --mode: "fast" (default) or "exact"
+  Mode mode = Mode::kFast;           // --mode fast (default) or exact
   std::string report_path;           // --report; empty = no report file
   bool no_cache = false;             // --no-cache
   std::string cache_dir;             // --cache-dir; empty = default

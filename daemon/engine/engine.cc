@@ -31,17 +31,6 @@
 
 namespace helperlink {
 
-absl::string_view ModeName(Mode mode) {
-  return mode == Mode::kExact ? "exact" : "fast";
-}
-
-absl::StatusOr<Mode> ParseMode(absl::string_view name) {
-  if (name == "fast") return Mode::kFast;
-  if (name == "exact") return Mode::kExact;
-  return absl::InvalidArgumentError(
-      absl::StrCat("--mode: unknown mode '", name, "' (use fast or exact)"));
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -83,12 +72,13 @@ int CountLinkedHelpers(const llvm::Module& module,
 
 // Exact mode's inlining outcome, read from LLVM's inliner remarks: the
 // helper calls inlined into crate functions, and the reasons for the helper
-// calls still in them. `report.calls_remaining` is already counted.
+// calls still in them. `call_sites.remaining` is already counted.
 void SummarizeRemarks(const engine::DiagnosticLog& log,
                       const llvm::Module& module,
                       const engine::HelperSet& helpers,
                       const llvm::StringSet<>& crate_functions,
                       Report& report) {
+  v1::CallSites& sites = *report.mutable_call_sites();
   std::set<std::pair<std::string, std::string>> remaining;
   for (const llvm::Function& function : module) {
     if (!crate_functions.contains(function.getName())) continue;
@@ -109,21 +99,24 @@ void SummarizeRemarks(const engine::DiagnosticLog& log,
       continue;
     }
     if (remark.inlined) {
-      ++report.call_sites_inlined;
+      sites.set_inlined(sites.inlined() + 1);
     } else if (remaining.count({remark.caller, remark.callee})) {
       ++missed[{remark.caller, remark.callee, remark.reason}];
     }
   }
   for (const auto& [key, count] : missed) {
     const auto& [caller, callee, reason] = key;
-    report.not_inlined.push_back({caller, callee, reason, count});
+    v1::NotInlined& entry = *report.add_not_inlined();
+    entry.set_caller(caller);
+    entry.set_callee(callee);
+    entry.set_reason(reason);
+    entry.set_count(count);
   }
   // The pipeline's copies and deletions of calls it did not inline, net
-  // (report.h).
-  int net = report.call_sites_inlined + report.calls_remaining -
-            report.call_sites_found;
-  if (net > 0) report.call_sites_found += net;
-  if (net < 0) report.calls_removed = -net;
+  // (proto/report.proto).
+  int net = sites.inlined() + sites.remaining() - sites.found();
+  if (net > 0) sites.set_found(sites.found() + net);
+  if (net < 0) sites.set_removed(-net);
 }
 
 std::string BitcodeOf(const llvm::Module& module) {
@@ -152,12 +145,20 @@ class Engine::Impl {
 
     LinkResult result;
     Report& report = result.report;
-    report.crate = request.crate_name;
-    report.mode = std::string(ModeName(request.mode));
-    report.helpers_available = helpers->num_definitions();
-    report.warnings = setup->driver_warnings;
-    report.warnings.insert(report.warnings.end(), helpers->warnings().begin(),
-                           helpers->warnings().end());
+    // Every section is present in every report, zero when nothing happened
+    // (exact mode never reconciles).
+    report.mutable_call_sites();
+    report.mutable_reconciled();
+    report.mutable_times_ms();
+    report.set_crate(request.crate_name);
+    report.set_mode(std::string(ModeName(request.mode)));
+    report.set_helpers_available(helpers->num_definitions());
+    for (const std::string& warning : setup->driver_warnings) {
+      report.add_warnings(warning);
+    }
+    for (const std::string& warning : helpers->warnings()) {
+      report.add_warnings(warning);
+    }
 
     engine::DiagnosticLog log;
     log.collect_inline_remarks = request.mode == Mode::kExact;
@@ -168,8 +169,8 @@ class Engine::Impl {
             : LinkFast(request, *setup, *helpers, log, result);
     if (!object.ok()) return object.status();
     result.object = std::move(*object);
-    report.object_bytes = result.object.size();
-    report.times.total_ms = MillisSince(start);
+    report.set_object_bytes(static_cast<uint32_t>(result.object.size()));
+    report.mutable_times_ms()->set_total(MillisSince(start));
     return result;
   }
 
@@ -280,6 +281,8 @@ class Engine::Impl {
                                        engine::DiagnosticLog& log,
                                        LinkResult& result) {
     Report& report = result.report;
+    v1::PhaseTimes& times = *report.mutable_times_ms();
+    v1::CallSites& sites = *report.mutable_call_sites();
     const std::string& name = request.crate_name;
     Clock::time_point phase = Clock::now();
     HL_ASSIGN_OR_RETURN(
@@ -289,35 +292,35 @@ class Engine::Impl {
     HL_RETURN_IF_ERROR(engine::CheckSameArch(*crate, name, helpers));
     HL_ASSIGN_OR_RETURN(llvm::TargetMachine * target, TargetFor(setup));
     HL_RETURN_IF_ERROR(engine::CheckCpus(*crate, name, *target));
-    report.times.parse_ms = MillisSince(phase);
+    times.set_parse(MillisSince(phase));
 
     phase = Clock::now();
     llvm::StringSet<> crate_functions = engine::CrateFunctions(*crate);
     absl::StatusOr<int> linked = engine::LinkNeeded(*crate, name, helpers);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
     if (!linked.ok()) return linked.status();
-    report.helpers_linked = *linked;
-    report.times.link_ms = MillisSince(phase);
+    report.set_helpers_linked(*linked);
+    times.set_link(MillisSince(phase));
 
     phase = Clock::now();
     HL_ASSIGN_OR_RETURN(engine::InlineOutcome inlined,
                         engine::InlineHelpers(*crate, helpers, crate_functions,
                                               *target, report));
-    report.times.inline_ms = MillisSince(phase);
+    times.set_inline_(MillisSince(phase));
 
     phase = Clock::now();
     engine::OptimizeInlined(*crate, inlined.touched, *target);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
-    report.times.optimize_ms = MillisSince(phase);
-    report.calls_remaining =
-        engine::CountHelperCalls(*crate, helpers, crate_functions);
-    report.calls_removed = inlined.CountDeleted();
+    times.set_optimize(MillisSince(phase));
+    sites.set_remaining(
+        engine::CountHelperCalls(*crate, helpers, crate_functions));
+    sites.set_removed(inlined.CountDeleted());
     // Calls the stage copied (a loop unrolled around a call it could not
     // inline) are sites too: what remains beyond the surviving originals.
     int surviving =
-        static_cast<int>(inlined.not_inlined.size()) - report.calls_removed;
-    if (report.calls_remaining > surviving) {
-      report.call_sites_found += report.calls_remaining - surviving;
+        static_cast<int>(inlined.not_inlined.size()) - sites.removed();
+    if (sites.remaining() > surviving) {
+      sites.set_found(sites.found() + sites.remaining() - surviving);
     }
     if (request.save_merged == SaveMerged::kYes) {
       result.merged_bitcode = BitcodeOf(*crate);
@@ -327,7 +330,7 @@ class Engine::Impl {
     absl::StatusOr<std::string> object =
         engine::RunBackend(*crate, setup, engine::BackendStage::kCodegen);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
-    report.times.codegen_ms = MillisSince(phase);
+    times.set_codegen(MillisSince(phase));
     return object;
   }
 
@@ -338,6 +341,8 @@ class Engine::Impl {
                                         engine::DiagnosticLog& log,
                                         LinkResult& result) {
     Report& report = result.report;
+    v1::PhaseTimes& times = *report.mutable_times_ms();
+    v1::CallSites& sites = *report.mutable_call_sites();
     const std::string& name = request.crate_name;
     Clock::time_point phase = Clock::now();
     HL_ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> crate,
@@ -349,7 +354,7 @@ class Engine::Impl {
     HL_RETURN_IF_ERROR(engine::CheckSameArch(*crate, name, helpers));
     HL_ASSIGN_OR_RETURN(llvm::TargetMachine * target, TargetFor(setup));
     HL_RETURN_IF_ERROR(engine::CheckCpus(*crate, name, *target));
-    report.times.parse_ms = MillisSince(phase);
+    times.set_parse(MillisSince(phase));
 
     phase = Clock::now();
     absl::StatusOr<std::unique_ptr<llvm::Module>> merged =
@@ -365,10 +370,9 @@ class Engine::Impl {
     }
     llvm::Module& module = **merged;
     HL_RETURN_IF_ERROR(engine::VerifyModule(module, name));
-    report.helpers_linked = CountLinkedHelpers(module, helpers);
-    report.call_sites_found =
-        engine::CountHelperCalls(module, helpers, crate_functions);
-    report.times.link_ms = MillisSince(phase);
+    report.set_helpers_linked(CountLinkedHelpers(module, helpers));
+    sites.set_found(engine::CountHelperCalls(module, helpers, crate_functions));
+    times.set_link(MillisSince(phase));
 
     phase = Clock::now();
     absl::StatusOr<std::string> optimized =
@@ -377,9 +381,9 @@ class Engine::Impl {
                                    : engine::BackendStage::kOptimize);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
     if (!optimized.ok()) return optimized.status();
-    report.times.optimize_ms = MillisSince(phase);
-    report.calls_remaining =
-        engine::CountHelperCalls(module, helpers, crate_functions);
+    times.set_optimize(MillisSince(phase));
+    sites.set_remaining(
+        engine::CountHelperCalls(module, helpers, crate_functions));
     SummarizeRemarks(log, module, helpers, crate_functions, report);
     if (request.save_merged == SaveMerged::kYes) {
       result.merged_bitcode = BitcodeOf(module);
@@ -391,7 +395,7 @@ class Engine::Impl {
     absl::StatusOr<std::string> object =
         engine::RunBackend(module, setup, engine::BackendStage::kCodegen);
     HL_RETURN_IF_ERROR(engine::FirstError(log, name));
-    report.times.codegen_ms = MillisSince(phase);
+    times.set_codegen(MillisSince(phase));
     return object;
   }
 

@@ -58,7 +58,8 @@ class Inliner {
         if (call && HelperCallee(*call, helpers_)) work.push_back({call, {}});
       }
     }
-    report_.call_sites_found += static_cast<int>(work.size());
+    v1::CallSites& sites = *report_.mutable_call_sites();
+    sites.set_found(sites.found() + static_cast<int>(work.size()));
     while (!work.empty()) {
       PendingCall pending = std::move(work.front());
       work.pop_front();
@@ -66,7 +67,11 @@ class Inliner {
     }
     for (const auto& [key, count] : missed_) {
       const auto& [caller, callee, reason] = key;
-      report_.not_inlined.push_back({caller, callee, reason, count});
+      v1::NotInlined& entry = *report_.add_not_inlined();
+      entry.set_caller(caller);
+      entry.set_callee(callee);
+      entry.set_reason(reason);
+      entry.set_count(count);
     }
   }
 
@@ -88,7 +93,7 @@ class Inliner {
     // attributes, and so does the helper.
     const llvm::AttributeList caller_before = caller.getAttributes();
     const llvm::AttributeList callee_before = callee->getAttributes();
-    Reconciled edits;
+    v1::Reconciled edits;
     ReconcileForInlining(caller, *callee,
                          helpers_.IsFeatureNeutral(callee->getName())
                              ? FeatureNeutral::kYes
@@ -126,17 +131,21 @@ class Inliner {
     llvm::InlineResult result =
         llvm::InlineFunction(call, info, /*MergeAttributes=*/true);
     if (!result.isSuccess()) return miss(result.getFailureReason());
-    ++report_.call_sites_inlined;
-    report_.reconciled.null_pointer_is_valid += edits.null_pointer_is_valid;
-    report_.reconciled.no_builtin += edits.no_builtin;
-    report_.reconciled.target_features += edits.target_features;
+    v1::CallSites& sites = *report_.mutable_call_sites();
+    sites.set_inlined(sites.inlined() + 1);
+    v1::Reconciled& reconciled = *report_.mutable_reconciled();
+    reconciled.set_null_pointer_is_valid(reconciled.null_pointer_is_valid() +
+                                         edits.null_pointer_is_valid());
+    reconciled.set_no_builtin(reconciled.no_builtin() + edits.no_builtin());
+    reconciled.set_target_features(reconciled.target_features() +
+                                   edits.target_features());
     touched_.insert(&caller);
     std::vector<const llvm::Function*> chain = pending.chain;
     chain.push_back(callee);
     // The helper's own helper calls are now call sites of the caller.
     for (llvm::CallBase* inner : info.InlinedCallSites) {
       if (HelperCallee(*inner, helpers_)) {
-        ++report_.call_sites_found;
+        sites.set_found(sites.found() + 1);
         work.push_back({inner, chain});
       }
     }

@@ -35,8 +35,8 @@ struct InlineOutcome {
 };
 
 // Inlines the helper calls of `crate_functions` in `module`. Fills the
-// report's call_sites_found, call_sites_inlined, not_inlined and reconciled
-// fields (see helperlink/report.h for the definitions). Attributes are
+// report's call_sites.found, call_sites.inlined, not_inlined and reconciled
+// fields (see proto/report.proto for the definitions). Attributes are
 // edited only on callers that receive the helper's code and on helpers that
 // are inlined.
 absl::StatusOr<InlineOutcome> InlineHelpers(

@@ -60,21 +60,25 @@ bool RebaseTarget(const llvm::Function& caller, llvm::Function& helper) {
 }  // namespace
 
 void ReconcileForInlining(llvm::Function& caller, llvm::Function& helper,
-                          FeatureNeutral neutral, Reconciled& counts) {
+                          FeatureNeutral neutral, v1::Reconciled& counts) {
   // Rule 1: null_pointer_is_valid.
   if (helper.hasFnAttribute(llvm::Attribute::NullPointerIsValid) &&
       !caller.hasFnAttribute(llvm::Attribute::NullPointerIsValid)) {
     caller.addFnAttr(llvm::Attribute::NullPointerIsValid);
-    ++counts.null_pointer_is_valid;
+    counts.set_null_pointer_is_valid(counts.null_pointer_is_valid() + 1);
   }
   // Rule 2: no-builtin-* union.
   std::vector<std::string> caller_kinds = NoBuiltins(caller);
   std::vector<std::string> helper_kinds = NoBuiltins(helper);
-  if (AddNoBuiltins(caller, helper_kinds)) ++counts.no_builtin;
-  if (AddNoBuiltins(helper, caller_kinds)) ++counts.no_builtin;
+  if (AddNoBuiltins(caller, helper_kinds)) {
+    counts.set_no_builtin(counts.no_builtin() + 1);
+  }
+  if (AddNoBuiltins(helper, caller_kinds)) {
+    counts.set_no_builtin(counts.no_builtin() + 1);
+  }
   // Rule 3: target attributes of feature-neutral helpers.
   if (neutral == FeatureNeutral::kYes && RebaseTarget(caller, helper)) {
-    ++counts.target_features;
+    counts.set_target_features(counts.target_features() + 1);
   }
 }
 

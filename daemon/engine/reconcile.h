@@ -42,7 +42,7 @@ enum class FeatureNeutral { kNo, kYes };
 
 // Applies the policy above to `caller` and `helper`, counting the changes.
 void ReconcileForInlining(llvm::Function& caller, llvm::Function& helper,
-                          FeatureNeutral neutral, Reconciled& counts);
+                          FeatureNeutral neutral, v1::Reconciled& counts);
 
 }  // namespace helperlink::engine
 

@@ -12,7 +12,7 @@
 #include "helperlink/millis.h"
 #include "helperlink/status_macros.h"
 #include "invocation/atomic_file.h"
-#include "invocation/report_warnings.h"
+#include "proto/report_json.h"
 
 namespace helperlink {
 namespace {
@@ -24,7 +24,7 @@ struct Inputs {
 };
 
 absl::Status ReadInputs(const ObjectArgs& args, Inputs& in) {
-  HL_ASSIGN_OR_RETURN(in.request.mode, ParseMode(args.mode));
+  in.request.mode = args.mode;
   HL_ASSIGN_OR_RETURN(in.crate, ReadInputFile(args.crate, kMaxInputBytes));
   in.request.crate_name = args.crate;
   in.request.crate_bitcode = in.crate;
@@ -95,13 +95,14 @@ absl::Status RunOneshot(const ObjectArgs& args, const OneshotOptions& options,
     std::fprintf(stderr, "helperlinkd: %s\n", served->cache_notice.c_str());
   }
   if (status.ok() && !args.report_path.empty()) {
-    status = WriteFileAtomically(args.report_path, served->report_json);
+    status =
+        WriteFileAtomically(args.report_path, ReportToJson(served->report));
   }
   if (status.ok() && !args.save_merged.empty()) {
     status = WriteFileAtomically(args.save_merged, served->merged_bitcode);
   }
   if (status.ok()) status = WriteFileAtomically(args.output, served->object);
-  if (status.ok()) PrintReportWarnings(served->report_json, stderr);
+  if (status.ok()) PrintReportWarnings(served->report, stderr);
   if (!status.ok()) {
     // Compilers remove their output on failure; so do we, so that a stale
     // object from an earlier build is never mistaken for this one's.

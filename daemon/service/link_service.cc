@@ -12,6 +12,7 @@
 #include "daemon/serve_object.h"
 #include "helperlink/millis.h"
 #include "invocation/atomic_file.h"
+#include "proto/wire_mode.h"
 
 namespace helperlink {
 namespace {
@@ -114,8 +115,8 @@ grpc::Status LinkService::Serve(
     return Invalid("request did not start with a header");
   }
   const v1::LinkHeader header = message.header();
-  *summary = absl::StrCat(header.crate_name(), " ",
-                          header.mode() == v1::MODE_EXACT ? "exact" : "fast");
+  const Mode mode = ModeFromWire(header.mode());
+  *summary = absl::StrCat(header.crate_name(), " ", ModeName(mode));
   if (header.protocol_version() != kProtocolVersion) {
     return grpc::Status(
         grpc::StatusCode::FAILED_PRECONDITION,
@@ -153,7 +154,7 @@ grpc::Status LinkService::Serve(
   LinkRequest request;
   request.crate_name = header.crate_name();
   request.crate_bitcode = crate;
-  request.mode = header.mode() == v1::MODE_EXACT ? Mode::kExact : Mode::kFast;
+  request.mode = mode;
   request.cc_command.assign(header.cc_command().begin(),
                             header.cc_command().end());
   request.save_merged =
@@ -230,7 +231,7 @@ grpc::Status LinkService::Serve(
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
   }
-  response.set_report_json(served->report_json);
+  *response.mutable_report() = std::move(served->report);
   if (!stream->Write(response)) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }

@@ -23,12 +23,9 @@
 #include "daemon/service/worker_pool.h"
 #include "helperlink.grpc.pb.h"
 #include "invocation/atomic_file.h"
+#include "proto/protocol.h"
 
 namespace helperlink {
-
-inline constexpr uint32_t kProtocolVersion = 1;
-inline constexpr size_t kChunkBytes = 1 << 20;
-inline constexpr int kMaxMessageBytes = 8 << 20;
 
 struct ServiceOptions {
   std::string state_dir;         // reported by Status

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/crash_report.h"
 #include "daemon/service/worker_protocol.h"
+#include "proto/wire_mode.h"
 
 extern char** environ;
 
@@ -117,7 +118,7 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
   for (const std::string& arg : request.cc_command) {
     message.add_cc_command(arg);
   }
-  message.set_exact(request.mode == Mode::kExact);
+  message.set_mode(ModeToWire(request.mode));
   message.set_save_merged(request.save_merged == SaveMerged::kYes);
 
   absl::Status sent = WriteFrame(fd_, message);
@@ -151,7 +152,7 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
   LinkResult result;
   result.object = std::move(*reply.mutable_object());
   result.merged_bitcode = std::move(*reply.mutable_merged_bitcode());
-  result.report = ReportFromProto(reply.report());
+  result.report = reply.report();
   return result;
 }
 
@@ -172,7 +173,7 @@ absl::Status ServeWorker(int fd, EngineOptions options) {
     request.crate_bitcode = message.crate_bitcode();
     request.cc_command.assign(message.cc_command().begin(),
                               message.cc_command().end());
-    request.mode = message.exact() ? Mode::kExact : Mode::kFast;
+    request.mode = ModeFromWire(message.mode());
     request.save_merged =
         message.save_merged() ? SaveMerged::kYes : SaveMerged::kNo;
     absl::Status status = absl::OkStatus();
@@ -195,7 +196,7 @@ absl::Status ServeWorker(int fd, EngineOptions options) {
       if (result.ok()) {
         reply.set_object(std::move(result->object));
         reply.set_merged_bitcode(std::move(result->merged_bitcode));
-        ReportToProto(result->report, reply.mutable_report());
+        *reply.mutable_report() = std::move(result->report);
       } else {
         status = result.status();
       }

@@ -1,4 +1,4 @@
-// Frames and report conversion for the worker protocol; see
+// Frames for the worker protocol; see
 // worker_protocol.h.
 #include "daemon/service/worker_protocol.h"
 
@@ -85,65 +85,6 @@ absl::Status ReadFrame(int fd, google::protobuf::MessageLite* message) {
     return absl::DataLossError("worker frame does not parse");
   }
   return absl::OkStatus();
-}
-
-void ReportToProto(const Report& report, worker::v1::Report* out) {
-  out->set_crate(report.crate);
-  out->set_mode(report.mode);
-  out->set_helpers_available(report.helpers_available);
-  out->set_helpers_linked(report.helpers_linked);
-  out->set_call_sites_found(report.call_sites_found);
-  out->set_call_sites_inlined(report.call_sites_inlined);
-  out->set_calls_remaining(report.calls_remaining);
-  out->set_calls_removed(report.calls_removed);
-  for (const NotInlined& miss : report.not_inlined) {
-    worker::v1::NotInlined* entry = out->add_not_inlined();
-    entry->set_caller(miss.caller);
-    entry->set_callee(miss.callee);
-    entry->set_reason(miss.reason);
-    entry->set_count(miss.count);
-  }
-  out->set_reconciled_null_pointer_is_valid(
-      report.reconciled.null_pointer_is_valid);
-  out->set_reconciled_no_builtin(report.reconciled.no_builtin);
-  out->set_reconciled_target_features(report.reconciled.target_features);
-  out->set_parse_ms(report.times.parse_ms);
-  out->set_link_ms(report.times.link_ms);
-  out->set_inline_ms(report.times.inline_ms);
-  out->set_optimize_ms(report.times.optimize_ms);
-  out->set_codegen_ms(report.times.codegen_ms);
-  out->set_total_ms(report.times.total_ms);
-  out->set_object_bytes(report.object_bytes);
-  for (const std::string& warning : report.warnings) out->add_warnings(warning);
-}
-
-Report ReportFromProto(const worker::v1::Report& in) {
-  Report report;
-  report.crate = in.crate();
-  report.mode = in.mode();
-  report.helpers_available = in.helpers_available();
-  report.helpers_linked = in.helpers_linked();
-  report.call_sites_found = in.call_sites_found();
-  report.call_sites_inlined = in.call_sites_inlined();
-  report.calls_remaining = in.calls_remaining();
-  report.calls_removed = in.calls_removed();
-  for (const worker::v1::NotInlined& entry : in.not_inlined()) {
-    report.not_inlined.push_back(
-        {entry.caller(), entry.callee(), entry.reason(), entry.count()});
-  }
-  report.reconciled.null_pointer_is_valid =
-      in.reconciled_null_pointer_is_valid();
-  report.reconciled.no_builtin = in.reconciled_no_builtin();
-  report.reconciled.target_features = in.reconciled_target_features();
-  report.times.parse_ms = in.parse_ms();
-  report.times.link_ms = in.link_ms();
-  report.times.inline_ms = in.inline_ms();
-  report.times.optimize_ms = in.optimize_ms();
-  report.times.codegen_ms = in.codegen_ms();
-  report.times.total_ms = in.total_ms();
-  report.object_bytes = in.object_bytes();
-  report.warnings.assign(in.warnings().begin(), in.warnings().end());
-  return report;
 }
 
 }  // namespace helperlink

@@ -1,6 +1,6 @@
 // The daemon ↔ worker-process wire format (proto/worker.proto): length-
-// prefixed frames on a stream socket, and conversions between the engine's
-// plain structs and their messages.
+// prefixed frames on a stream socket. The report crosses as the one
+// report message (proto/report.proto), the mode as helperlink.v1.Mode.
 #ifndef HELPERLINK_DAEMON_SERVICE_WORKER_PROTOCOL_H_
 #define HELPERLINK_DAEMON_SERVICE_WORKER_PROTOCOL_H_
 
@@ -8,7 +8,6 @@
 
 #include "absl/status/status.h"
 #include "google/protobuf/message_lite.h"
-#include "helperlink/report.h"
 #include "worker.pb.h"
 
 namespace helperlink {
@@ -25,9 +24,6 @@ absl::Status WriteFrame(int fd, const google::protobuf::MessageLite& message);
 // first byte gives OUT_OF_RANGE (a clean end); a short or oversized frame,
 // or one that does not parse, gives DATA_LOSS or UNAVAILABLE.
 absl::Status ReadFrame(int fd, google::protobuf::MessageLite* message);
-
-void ReportToProto(const Report& report, worker::v1::Report* out);
-Report ReportFromProto(const worker::v1::Report& in);
 
 }  // namespace helperlink
 

@@ -11,25 +11,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "helperlink/mode.h"
 #include "helperlink/report.h"
 
 namespace helperlink {
-
-// How the merged module is optimized.
-enum class Mode {
-  // Reconcile attributes so unannotated helpers inline, inline every helper
-  // call site, optimize only the functions that received helper code (the
-  // post-inline stage, daemon/engine/post_inline.h), then run codegen.
-  // rustc already optimized everything else.
-  kFast,
-  // Reproduce Linux 7.1's recipe: `llvm-link --internalize` followed by
-  // `clang FLAGS -c`, in one process, with no attribute edits. The object is
-  // byte-identical to the two-step recipe's.
-  kExact,
-};
-
-absl::string_view ModeName(Mode mode);
-absl::StatusOr<Mode> ParseMode(absl::string_view name);
 
 // What to do with `-mllvm` options and `-ftime-report` in the compiler
 // flags. Both are process-wide in LLVM (options; pass timers that print to

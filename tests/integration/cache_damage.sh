@@ -54,7 +54,7 @@ check() {
     [[ $rc -eq 0 ]] || fail "$name: building $c exited $rc: $(cat "$WORK/err")"
     cmp -s "$WORK/out.o" "$WORK/ref-$c.o" || fail "$name: $c differs from the reference"
     notices=$((notices + $(grep -c 'damaged cache.*moved aside to' "$WORK/err" || true)))
-    grep -q '"cache_notice"' "$WORK/out.o.json" && reported=$((reported + 1))
+    grep -q '"cache_notice": "[^"]' "$WORK/out.o.json" && reported=$((reported + 1))
   done
   if [[ -f $LOG ]]; then
     notices=$((notices + $(tail -n +$((log_before + 1)) "$LOG" | grep -c 'damaged cache.*moved aside to' || true)))

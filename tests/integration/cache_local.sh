@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 
 CC=(clang-22 -O2 -fno-PIE)
-field() { grep -oE "\"$2\": \"[^\"]*\"" "$1" | head -1 | sed 's/.*: "\(.*\)"/\1/'; }
+# FIELD of the report's cache section, read as JSON.
+field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["cache"][sys.argv[2]])' "$1" "$2"; }
 link() {  # OUT CRATE [options...] : one object through the client
   local out=$1 crate=$2
   shift 2

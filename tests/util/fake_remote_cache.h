@@ -45,7 +45,7 @@ class FakeRemoteCache : public RemoteCache {
     }
     ++stats_.hits;
     stats_.bytes_downloaded +=
-        it->second.object.size() + it->second.report_json.size();
+        it->second.object.size() + it->second.report.ByteSizeLong();
     return std::optional<CachedObject>(it->second);
   }
 
@@ -63,7 +63,7 @@ class FakeRemoteCache : public RemoteCache {
     }
     results_[KeyOf(action)] = entry;
     ++stats_.uploads;
-    stats_.bytes_uploaded += entry.object.size() + entry.report_json.size();
+    stats_.bytes_uploaded += entry.object.size() + entry.report.ByteSizeLong();
     return absl::OkStatus();
   }
 

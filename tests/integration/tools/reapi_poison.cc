@@ -18,6 +18,7 @@
 #include "cache/sha256.h"
 #include "grpcpp/grpcpp.h"
 #include "invocation/cli_args.h"
+#include "report.pb.h"
 
 namespace {
 
@@ -77,7 +78,11 @@ int main(int argc, char** argv) {
   } else {
     return Fail("KIND is empty, junk, aarch64 or exec");
   }
-  std::string report = "{\"poisoned\": true}";
+  // A well-formed report, so that only the object is what the client must
+  // refuse.
+  v1::Report poisoned;
+  poisoned.set_crate("poisoned");
+  std::string report = poisoned.SerializeAsString();
 
   auto channel = grpc::CreateChannel("127.0.0.1:" + port,
                                      grpc::InsecureChannelCredentials());
@@ -103,7 +108,7 @@ int main(int argc, char** argv) {
   reapi::UpdateActionResultRequest request;
   *request.mutable_action_digest() = action.action_digest;
   for (auto [path, blob] : {std::make_pair("out.o", &object),
-                            std::make_pair("report.json", &report)}) {
+                            std::make_pair("report.pb", &report)}) {
     auto* file = request.mutable_action_result()->add_output_files();
     file->set_path(path);
     *file->mutable_digest() = DigestOf(*blob);

@@ -8,7 +8,7 @@ namespace helperlink {
 namespace {
 
 KeyInputs Base() {
-  return MakeKeyInputs("fast", {std::string(64, 'a')},
+  return MakeKeyInputs(Mode::kFast, {std::string(64, 'a')},
                        {"/tree1/rust/helpers/helpers.bc"},
                        {"clang-22", "-O2", "-fno-PIE"}, std::string(64, 'c'));
 }
@@ -23,7 +23,7 @@ TEST(KeyTest, EachComponentChangesTheKey) {
   k.llvm = "22.1.9";
   EXPECT_NE(k.Key(), base);
   k = Base();
-  k.mode = "exact";
+  k.mode = Mode::kExact;
   EXPECT_NE(k.Key(), base);
   k = Base();
   k.policy = "other";
@@ -44,7 +44,7 @@ TEST(KeyTest, EachComponentChangesTheKey) {
 
 TEST(KeyTest, PathsAndBuildDirDoNotChangeTheKey) {
   KeyInputs other = MakeKeyInputs(
-      "fast", {std::string(64, 'a')}, {"/elsewhere/helpers.bc"},
+      Mode::kFast, {std::string(64, 'a')}, {"/elsewhere/helpers.bc"},
       {"/usr/bin/clang-22", "-O2", "-I/tree2/include", "-Iinclude", "-isystem",
        "/usr/lib/clang/include", "-DMODULE", "-include",
        "/tree2/include/linux/kconfig.h", "-Wall", "-Wno-override-module",
@@ -95,7 +95,7 @@ TEST(KeyTest, ExplainNamesWhatChanged) {
   b.crate_digest = std::string(64, 'f');
   EXPECT_EQ(ExplainChange(a, b), "crate bitcode changed");
   b = Base();
-  b.mode = "exact";
+  b.mode = Mode::kExact;
   b.tool = "9.9.9/1";
   EXPECT_EQ(ExplainChange(a, b),
             "helperlink version changed (" + a.tool +

@@ -25,6 +25,7 @@
 #include "cache/lmdb_store.h"
 #include "cache/local_cache.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_report.h"
 
 namespace helperlink {
 namespace {
@@ -33,7 +34,7 @@ constexpr off_t kPage = 4096;
 constexpr int kEntries = 16;
 
 KeyInputs InputsFor(int i) {
-  return MakeKeyInputs("fast", {std::string(64, 'a')}, {"h.bc"}, {"clang"},
+  return MakeKeyInputs(Mode::kFast, {std::string(64, 'a')}, {"h.bc"}, {"clang"},
                        std::string(63, 'c') + static_cast<char>('A' + i));
 }
 // Sizes from a few bytes to several pages: leaf and overflow pages.
@@ -98,7 +99,8 @@ class LmdbDamageTest : public ::testing::Test {
     for (int i = 0; i < kEntries; ++i) {
       KeyInputs in = InputsFor(i);
       ASSERT_TRUE((*cache)
-                      ->StoreMiss(in, in.Key(), {ObjectFor(i), "{\"r\": 1}"},
+                      ->StoreMiss(in, in.Key(),
+                                  {ObjectFor(i), TestReport("{\"r\": 1}")},
                                   absl::StrCat("/out/", i, ".o"))
                       .ok());
     }
@@ -183,14 +185,14 @@ class LmdbDamageTest : public ::testing::Test {
       } else {
         ++counts[1];
         (*cache)
-            ->StoreMiss(in, in.Key(), {ObjectFor(i), "{}"}, out)
+            ->StoreMiss(in, in.Key(), {ObjectFor(i), TestReport("{}")}, out)
             .IgnoreError();
       }
     }
     (*cache)->Stats().IgnoreError();
     KeyInputs fresh = InputsFor(kEntries);
-    auto stored = (*cache)->StoreMiss(fresh, fresh.Key(),
-                                      {"fresh object", "{}"}, "/out/new.o");
+    auto stored = (*cache)->StoreMiss(
+        fresh, fresh.Key(), {"fresh object", TestReport("{}")}, "/out/new.o");
     auto back = (*cache)->Lookup(fresh.Key());
     if (!stored.ok() || !back.ok() || !back->has_value() ||
         (*back)->object != "fresh object") {

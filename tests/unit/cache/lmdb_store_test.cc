@@ -12,6 +12,7 @@
 #include "cache/local_cache.h"
 #include "gtest/gtest.h"
 #include "tests/util/temp_dir.h"
+#include "tests/util/test_report.h"
 
 namespace helperlink {
 namespace {
@@ -151,10 +152,11 @@ TEST_F(LmdbStoreTest, UnreadableEnvironmentIsReplaced) {
 TEST_F(LmdbStoreTest, LocalCacheOverLmdbDetectsFlippedBytes) {
   auto cache = LocalCache::Open(dir_, CachePolicy());
   ASSERT_TRUE(cache.ok());
-  KeyInputs in = MakeKeyInputs("fast", {std::string(64, 'a')}, {"h"}, {"clang"},
-                               std::string(64, 'b'));
+  KeyInputs in = MakeKeyInputs(Mode::kFast, {std::string(64, 'a')}, {"h"},
+                               {"clang"}, std::string(64, 'b'));
   std::string object(5000, 'O');
-  ASSERT_TRUE((*cache)->StoreMiss(in, in.Key(), {object, "{}"}, "/o").ok());
+  ASSERT_TRUE(
+      (*cache)->StoreMiss(in, in.Key(), {object, TestReport("{}")}, "/o").ok());
   // Flip one byte of the stored object inside data.mdb.
   std::string path = dir_ + "/cache.lmdb/data.mdb";
   std::fstream data(path, std::ios::in | std::ios::out | std::ios::binary);

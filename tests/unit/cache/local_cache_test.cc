@@ -6,12 +6,13 @@
 
 #include "cache/memory_store.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_report.h"
 
 namespace helperlink {
 namespace {
 
 KeyInputs Inputs(const std::string& flag, char crate = 'c') {
-  return MakeKeyInputs("fast", {std::string(64, 'a')}, {"h.bc"},
+  return MakeKeyInputs(Mode::kFast, {std::string(64, 'a')}, {"h.bc"},
                        {"clang-22", flag}, std::string(64, crate));
 }
 
@@ -33,7 +34,7 @@ TEST_F(LocalCacheTest, MissThenHit) {
   auto miss = cache_->Lookup(key);
   ASSERT_TRUE(miss.ok());
   EXPECT_FALSE(miss->has_value());
-  auto stored = cache_->StoreMiss(in, key, {"OBJ", "{}"}, "/t/a.o");
+  auto stored = cache_->StoreMiss(in, key, {"OBJ", TestReport("{}")}, "/t/a.o");
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->explanation, "first build of this output");
   auto hit = cache_->Lookup(key);
@@ -50,8 +51,9 @@ TEST_F(LocalCacheTest, MissThenHit) {
 TEST_F(LocalCacheTest, CorruptEntryIsDeletedCountedAndMissed) {
   KeyInputs in = Inputs("-O2");
   std::string key = in.Key();
-  ASSERT_TRUE(cache_->StoreMiss(in, key, {"OBJ", "{}"}, "/t/a.o").ok());
-  std::string bytes = EncodeEntry(key, {"OBJ", "{}"});
+  ASSERT_TRUE(
+      cache_->StoreMiss(in, key, {"OBJ", TestReport("{}")}, "/t/a.o").ok());
+  std::string bytes = EncodeEntry(key, {"OBJ", TestReport("{}")});
   bytes[bytes.size() - 3] ^= 1;
   store_->Corrupt(key, bytes);
   auto found = cache_->Lookup(key);
@@ -65,11 +67,15 @@ TEST_F(LocalCacheTest, CorruptEntryIsDeletedCountedAndMissed) {
 TEST_F(LocalCacheTest, AnEntrySwappedOntoAnotherKeyIsACountedMiss) {
   KeyInputs a = Inputs("-O2");
   KeyInputs b = Inputs("-O3");
-  ASSERT_TRUE(cache_->StoreMiss(a, a.Key(), {"OBJ A", "{}"}, "/t/a.o").ok());
-  ASSERT_TRUE(cache_->StoreMiss(b, b.Key(), {"OBJ B", "{}"}, "/t/b.o").ok());
+  ASSERT_TRUE(
+      cache_->StoreMiss(a, a.Key(), {"OBJ A", TestReport("{}")}, "/t/a.o")
+          .ok());
+  ASSERT_TRUE(
+      cache_->StoreMiss(b, b.Key(), {"OBJ B", TestReport("{}")}, "/t/b.o")
+          .ok());
   // B's intact entry, stored under A's key (as someone with write access to
   // the cache could do).
-  store_->Corrupt(a.Key(), EncodeEntry(b.Key(), {"OBJ B", "{}"}));
+  store_->Corrupt(a.Key(), EncodeEntry(b.Key(), {"OBJ B", TestReport("{}")}));
   auto found = cache_->Lookup(a.Key());
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->has_value());
@@ -84,8 +90,10 @@ TEST_F(LocalCacheTest, AnEntrySwappedOntoAnotherKeyIsACountedMiss) {
 TEST_F(LocalCacheTest, ExplainsTheChangeSinceTheLastBuildOfAnOutput) {
   KeyInputs o2 = Inputs("-O2");
   KeyInputs o3 = Inputs("-O3");
-  ASSERT_TRUE(cache_->StoreMiss(o2, o2.Key(), {"A", "{}"}, "/t/a.o").ok());
-  auto record = cache_->StoreMiss(o3, o3.Key(), {"B", "{}"}, "/t/a.o");
+  ASSERT_TRUE(
+      cache_->StoreMiss(o2, o2.Key(), {"A", TestReport("{}")}, "/t/a.o").ok());
+  auto record =
+      cache_->StoreMiss(o3, o3.Key(), {"B", TestReport("{}")}, "/t/a.o");
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->explanation, "flags changed: -O2 removed, -O3 added");
   auto last = cache_->LastOutput("/t/a.o");
@@ -109,15 +117,18 @@ TEST(LocalCacheEvictionTest, LeastRecentlyUsedGoesFirst) {
   for (char c : {'a', 'b', 'c'}) {
     KeyInputs in = Inputs("-O2", c);
     keys.push_back(in.Key());
-    ASSERT_TRUE(
-        cache.StoreMiss(in, keys.back(), {std::string(900, c), ""}, "/t/x.o")
-            .ok());
+    ASSERT_TRUE(cache
+                    .StoreMiss(in, keys.back(),
+                               {std::string(900, c), TestReport("")}, "/t/x.o")
+                    .ok());
   }
   // Use 'a' so that 'b' is the oldest.
   ASSERT_TRUE(cache.RecordHit(Inputs("-O2", 'a'), keys[0], 1, "/t/x.o").ok());
   KeyInputs d = Inputs("-O2", 'd');
-  ASSERT_TRUE(
-      cache.StoreMiss(d, d.Key(), {std::string(900, 'd'), ""}, "/t/x.o").ok());
+  ASSERT_TRUE(cache
+                  .StoreMiss(d, d.Key(),
+                             {std::string(900, 'd'), TestReport("")}, "/t/x.o")
+                  .ok());
   EXPECT_TRUE(cache.Lookup(keys[0])->has_value());
   EXPECT_FALSE(cache.Lookup(keys[1])->has_value());
   EXPECT_TRUE(cache.Lookup(d.Key())->has_value());
@@ -128,7 +139,8 @@ TEST_F(LocalCacheTest, FailingStoreGivesErrorsNotWrongAnswers) {
   store_->set_failing(true);
   EXPECT_FALSE(cache_->Lookup(Inputs("-O2").Key()).ok());
   EXPECT_FALSE(
-      cache_->StoreMiss(Inputs("-O2"), "k", {"A", "{}"}, "/t/a.o").ok());
+      cache_->StoreMiss(Inputs("-O2"), "k", {"A", TestReport("{}")}, "/t/a.o")
+          .ok());
 }
 
 TEST(CachePolicyTest, Parse) {
@@ -162,24 +174,6 @@ TEST(CachePolicyTest, Check) {
   }
   policy.evict_to = 1;
   EXPECT_TRUE(CheckCachePolicy(policy).ok());
-}
-
-TEST(ReportTest, CacheSectionIsAddedToTheObject) {
-  std::string json = AddCacheToReport("{\n  \"crate\": \"x\"\n}\n", "miss",
-                                      "abc", "first \"build\"", 1.25);
-  EXPECT_EQ(json,
-            "{\n  \"crate\": \"x\",\n  \"cache\": {\"result\": \"miss\", "
-            "\"key\": \"abc\", \"explain\": \"first \\\"build\\\"\", "
-            "\"ms\": 1.250}\n}\n");
-}
-
-TEST(ReportTest, FieldsAreAppendedInOrderAndToAnEmptyObject) {
-  EXPECT_EQ(AddToReport("{}", "receive_ms", "0.500"),
-            "{\n  \"receive_ms\": 0.500\n}\n");
-  EXPECT_EQ(AddToReport(AddToReport("{\"a\": 1}\n", "b", "2"), "c", "[]"),
-            "{\"a\": 1,\n  \"b\": 2,\n  \"c\": []\n}\n");
-  // Not an object: left alone rather than made worse.
-  EXPECT_EQ(AddToReport("garbage", "b", "2"), "garbage");
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "cache/reapi_validate.h"
 #include "cache/remote_cache.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_report.h"
 
 namespace helperlink {
 namespace {
@@ -314,7 +315,7 @@ TEST_F(ReapiServerTest, StalledStreamsAreCappedAndClosedWhenIdle) {
 // A writer publishes results whose object is not an object; a reader
 // misses and counts them.
 TEST_F(ReapiServerTest, ClientRejectsResultsThatAreNotObjects) {
-  KeyInputs in = MakeKeyInputs("fast", {std::string(64, 'a')}, {"h.bc"},
+  KeyInputs in = MakeKeyInputs(Mode::kFast, {std::string(64, 'a')}, {"h.bc"},
                                {"clang-22", "--target=x86_64-linux-gnu"},
                                std::string(64, 'c'));
   RemoteAction action = MakeRemoteAction(in, 1000, {2000});
@@ -326,15 +327,15 @@ TEST_F(ReapiServerTest, ClientRejectsResultsThatAreNotObjects) {
   aarch64[18] = static_cast<char>(183);
   std::string executable = X86Object("exe");
   executable[16] = 2;
+  const std::string report = TestReport("r").SerializeAsString();
   for (const std::string& bad :
        {std::string(), std::string("not an object"), aarch64, executable}) {
     Put(bad.empty() ? "{}" : bad);
-    Put("{}");
+    Put(report);
     reapi::UpdateActionResultRequest request;
     *request.mutable_action_digest() = action.action_digest;
     for (auto [path, blob] :
-         {std::make_pair("out.o", bad),
-          std::make_pair("report.json", std::string("{}"))}) {
+         {std::make_pair("out.o", bad), std::make_pair("report.pb", report)}) {
       auto* file = request.mutable_action_result()->add_output_files();
       file->set_path(path);
       *file->mutable_digest() = DigestOf(blob);
@@ -349,12 +350,32 @@ TEST_F(ReapiServerTest, ClientRejectsResultsThatAreNotObjects) {
   }
   EXPECT_EQ((*reader)->stats().corrupt, 4u);
   EXPECT_EQ((*reader)->stats().hits, 0u);
+  // A real object with a report that is not a report is refused too.
+  {
+    Put(X86Object("good"));
+    Put("{}");
+    reapi::UpdateActionResultRequest request;
+    *request.mutable_action_digest() = action.action_digest;
+    for (auto [path, blob] : {std::make_pair("out.o", X86Object("good")),
+                              std::make_pair("report.pb", std::string("{}"))}) {
+      auto* file = request.mutable_action_result()->add_output_files();
+      file->set_path(path);
+      *file->mutable_digest() = DigestOf(blob);
+    }
+    reapi::ActionResult stored;
+    grpc::ClientContext context;
+    ASSERT_TRUE(ac_->UpdateActionResult(&context, request, &stored).ok());
+    auto found = (*reader)->Lookup(action);
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_FALSE(found->has_value()) << "accepted a report that does not parse";
+    EXPECT_EQ((*reader)->stats().corrupt, 5u);
+  }
   // A real x86_64 relocatable object is a hit.
   Put(X86Object("good"));
   reapi::UpdateActionResultRequest request;
   *request.mutable_action_digest() = action.action_digest;
   for (auto [path, blob] : {std::make_pair("out.o", X86Object("good")),
-                            std::make_pair("report.json", std::string("{}"))}) {
+                            std::make_pair("report.pb", report)}) {
     auto* file = request.mutable_action_result()->add_output_files();
     file->set_path(path);
     *file->mutable_digest() = DigestOf(blob);

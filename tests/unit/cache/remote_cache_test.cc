@@ -12,6 +12,7 @@
 #include "cache/reapi_server.h"
 #include "gtest/gtest.h"
 #include "tests/util/temp_dir.h"
+#include "tests/util/test_report.h"
 
 namespace helperlink {
 namespace {
@@ -57,7 +58,7 @@ class RemoteCacheTest : public ::testing::Test {
     return std::move(*client);
   }
   static RemoteAction Action(char crate) {
-    KeyInputs in = MakeKeyInputs("fast", {std::string(64, 'a')}, {"h.bc"},
+    KeyInputs in = MakeKeyInputs(Mode::kFast, {std::string(64, 'a')}, {"h.bc"},
                                  {"clang-22", "-O2"}, std::string(64, crate));
     return MakeRemoteAction(in, 1000, {2000});
   }
@@ -78,12 +79,13 @@ TEST_F(RemoteCacheTest, UploadThenLookupThroughBatches) {
   auto reader = Client(false);
   EXPECT_FALSE(reader->Lookup(Action('c'))->has_value());
   ASSERT_TRUE(
-      writer->Upload(Action('c'), {Object("OBJECT"), "{\"r\": 1}"}).ok());
+      writer->Upload(Action('c'), {Object("OBJECT"), TestReport("{\"r\": 1}")})
+          .ok());
   auto found = reader->Lookup(Action('c'));
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->object, Object("OBJECT"));
-  EXPECT_EQ((*found)->report_json, "{\"r\": 1}");
+  EXPECT_EQ((*found)->report.crate(), "{\"r\": 1}");
   EXPECT_EQ(reader->stats().hits, 1u);
   EXPECT_EQ(reader->stats().misses, 1u);
 }
@@ -95,7 +97,7 @@ TEST_F(RemoteCacheTest, LargeBlobsGoThroughByteStream) {
     object[i] = static_cast<char>(i * 7);
   object = Object(object);
   auto writer = Client(true);
-  ASSERT_TRUE(writer->Upload(Action('c'), {object, "{}"}).ok());
+  ASSERT_TRUE(writer->Upload(Action('c'), {object, TestReport("{}")}).ok());
   auto found = Client(false)->Lookup(Action('c'));
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
   EXPECT_EQ((*found)->object, object);
@@ -104,7 +106,8 @@ TEST_F(RemoteCacheTest, LargeBlobsGoThroughByteStream) {
 TEST_F(RemoteCacheTest, SmallBatchLimitForcesByteStream) {
   StartServer(false, /*max_batch=*/1024);
   std::string object = Object(std::string(100000, 'b'));
-  ASSERT_TRUE(Client(true)->Upload(Action('c'), {object, "{}"}).ok());
+  ASSERT_TRUE(
+      Client(true)->Upload(Action('c'), {object, TestReport("{}")}).ok());
   auto found = Client(false)->Lookup(Action('c'));
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
   EXPECT_EQ((*found)->object, object);
@@ -113,7 +116,8 @@ TEST_F(RemoteCacheTest, SmallBatchLimitForcesByteStream) {
 TEST_F(RemoteCacheTest, ReadOnlyClientsNeverWrite) {
   StartServer(false);
   auto reader = Client(false);
-  absl::Status status = reader->Upload(Action('c'), {Object("OBJ"), "{}"});
+  absl::Status status =
+      reader->Upload(Action('c'), {Object("OBJ"), TestReport("{}")});
   EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
   EXPECT_FALSE(Client(false)->Lookup(Action('c'))->has_value());
 }
@@ -130,11 +134,12 @@ TEST_F(RemoteCacheTest, TokensAreChecked) {
   EXPECT_EQ(wrong->stats().errors, 1u);
   // A read-only token may read but not write.
   auto reader = Client(true, "reader-token");
-  absl::Status denied = reader->Upload(Action('c'), {Object("OBJ"), "{}"});
+  absl::Status denied =
+      reader->Upload(Action('c'), {Object("OBJ"), TestReport("{}")});
   EXPECT_TRUE(absl::IsPermissionDenied(denied)) << denied;
   // The writer's token works both ways.
   ASSERT_TRUE(Client(true, "writer-token")
-                  ->Upload(Action('c'), {Object("OBJ"), "{}"})
+                  ->Upload(Action('c'), {Object("OBJ"), TestReport("{}")})
                   .ok());
   auto found = Client(false, "reader-token")->Lookup(Action('c'));
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status();

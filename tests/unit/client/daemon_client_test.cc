@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "proto/protocol.h"
 #include "tests/util/status_matchers.h"
 
 namespace helperlink {
@@ -46,9 +47,9 @@ v1::LinkResponse MergedChunk(const std::string& bytes) {
   response.set_merged_chunk(bytes);
   return response;
 }
-v1::LinkResponse Report(const std::string& json) {
+v1::LinkResponse Report(const std::string& crate) {
   v1::LinkResponse response;
-  response.set_report_json(json);
+  response.mutable_report()->set_crate(crate);
   return response;
 }
 
@@ -130,7 +131,8 @@ class DaemonClientTest : public ::testing::Test {
     builder.SetMaxReceiveMessageSize(8 << 20);
     server_ = builder.BuildAndStart();
     options_.cache_dir = "/home/me/.cache/helperlink";
-    options_.cache_policy = "max_size=5G";
+    options_.cache_policy.max_bytes = uint64_t{3} << 30;
+    options_.cache_policy.evict_to = 0.75;
     options_.cache_sharing = CacheSharing::kGroup;
     options_.remote.url = "grpc://cache.example:9092";
     options_.remote.instance = "ci";
@@ -139,7 +141,7 @@ class DaemonClientTest : public ::testing::Test {
     options_.remote.timeout_ms = 2500;
     args_.crate = "kernel.bc";
     args_.output = "/build/rust/kernel.o";
-    args_.mode = "exact";
+    args_.mode = Mode::kExact;
     args_.helpers = {"/build/rust/helpers/helpers.bc"};
     args_.cc_command = {"clang", "--target=x86_64-linux-gnu", "-O2"};
   }
@@ -178,14 +180,13 @@ std::string Crate() {
 TEST_F(DaemonClientTest, LinkStreamsTheCrateInChunksAndReassemblesTheReply) {
   const std::string object = Object(std::string(kChunk + 100, 'o'));
   Script({ObjectChunk(object.substr(0, kChunk)),
-          ObjectChunk(object.substr(kChunk)),
-          Report("{\"crate\": \"kernel\"}")});
+          ObjectChunk(object.substr(kChunk)), Report("kernel")});
   const std::string crate = Crate();
   absl::StatusOr<DaemonClient::LinkOutcome> outcome =
       Client()->Link(args_, crate);
   ASSERT_THAT(outcome, IsOk());
   EXPECT_EQ(outcome->object, object);
-  EXPECT_EQ(outcome->report_json, "{\"crate\": \"kernel\"}");
+  EXPECT_EQ(outcome->report.crate(), "kernel");
   EXPECT_TRUE(outcome->merged_bitcode.empty());
 
   absl::MutexLock lock(&daemon_.mutex_);
@@ -193,14 +194,15 @@ TEST_F(DaemonClientTest, LinkStreamsTheCrateInChunksAndReassemblesTheReply) {
   EXPECT_EQ(daemon_.crate_, crate);
   EXPECT_THAT(daemon_.chunk_sizes_, ElementsAre(kChunk, kChunk, kChunk / 2));
   const v1::LinkHeader& header = daemon_.header_;
-  EXPECT_EQ(header.protocol_version(), 1u);
+  EXPECT_EQ(header.protocol_version(), kProtocolVersion);
   EXPECT_EQ(header.crate_name(), "kernel.bc");
   EXPECT_EQ(header.crate_size(), crate.size());
   EXPECT_EQ(header.mode(), v1::MODE_EXACT);
   EXPECT_FALSE(header.no_cache());
   EXPECT_FALSE(header.save_merged());
   EXPECT_EQ(header.cache_dir(), "/home/me/.cache/helperlink");
-  EXPECT_EQ(header.cache_policy(), "max_size=5G");
+  EXPECT_EQ(header.cache_policy().max_bytes(), uint64_t{3} << 30);
+  EXPECT_EQ(header.cache_policy().evict_to(), 0.75);
   EXPECT_EQ(header.cache_sharing(), v1::CACHE_GROUP);
   EXPECT_EQ(header.output_path(), "/build/rust/kernel.o");
   ASSERT_EQ(header.helpers_size(), 1);
@@ -216,9 +218,9 @@ TEST_F(DaemonClientTest, LinkStreamsTheCrateInChunksAndReassemblesTheReply) {
 
 TEST_F(DaemonClientTest, NoRemoteSendsNoRemoteSettings) {
   options_.remote = RemoteSettings();
-  args_.mode = "fast";
+  args_.mode = Mode::kFast;
   args_.no_cache = true;
-  Script({ObjectChunk(Object("x")), Report("{}")});
+  Script({ObjectChunk(Object("x")), Report("x.bc")});
   ASSERT_THAT(Client()->Link(args_, "small crate"), IsOk());
   absl::MutexLock lock(&daemon_.mutex_);
   EXPECT_EQ(daemon_.header_.mode(), v1::MODE_FAST);
@@ -231,7 +233,7 @@ TEST_F(DaemonClientTest, NoRemoteSendsNoRemoteSettings) {
 TEST_F(DaemonClientTest, SaveMergedReassemblesTheMergedModule) {
   args_.save_merged = "/build/rust/kernel.merged.bc";
   Script({MergedChunk("BC\xc0\xde part one, "), MergedChunk("part two"),
-          ObjectChunk(Object("x")), Report("{}")});
+          ObjectChunk(Object("x")), Report("x.bc")});
   absl::StatusOr<DaemonClient::LinkOutcome> outcome =
       Client()->Link(args_, "crate");
   ASSERT_THAT(outcome, IsOk());
@@ -243,7 +245,7 @@ TEST_F(DaemonClientTest, SaveMergedReassemblesTheMergedModule) {
 
 TEST_F(DaemonClientTest, SaveMergedWithoutAModuleIsAnError) {
   args_.save_merged = "/build/rust/kernel.merged.bc";
-  Script({ObjectChunk(Object("x")), Report("{}")});
+  Script({ObjectChunk(Object("x")), Report("x.bc")});
   EXPECT_THAT(
       Client()->Link(args_, "crate"),
       StatusIs(absl::StatusCode::kUnavailable, HasSubstr("no merged module")));
@@ -293,7 +295,7 @@ TEST_F(DaemonClientTest, EmptyOrCutOffObjectIsAnError) {
     SCOPED_TRACE(object.size());
     std::vector<v1::LinkResponse> replies;
     if (!object.empty()) replies.push_back(ObjectChunk(object));
-    replies.push_back(Report("{}"));
+    replies.push_back(Report("x.bc"));
     Script(replies);
     absl::StatusOr<DaemonClient::LinkOutcome> outcome =
         Client()->Link(args_, "crate");
@@ -309,8 +311,8 @@ TEST_F(DaemonClientTest, MalformedStreamIsAnError) {
   // A message with no part set, then a message after the report.
   for (const std::vector<v1::LinkResponse>& replies :
        {std::vector<v1::LinkResponse>{ObjectChunk(Object("x")),
-                                      v1::LinkResponse(), Report("{}")},
-        std::vector<v1::LinkResponse>{ObjectChunk(Object("x")), Report("{}"),
+                                      v1::LinkResponse(), Report("x.bc")},
+        std::vector<v1::LinkResponse>{ObjectChunk(Object("x")), Report("x.bc"),
                                       ObjectChunk("more")}}) {
     Script(replies);
     absl::StatusOr<DaemonClient::LinkOutcome> outcome =

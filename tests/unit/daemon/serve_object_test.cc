@@ -12,11 +12,10 @@
 #include "cache/memory_store.h"
 #include "cache/sha256.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/util/fake_remote_cache.h"
 #include "tests/util/status_matchers.h"
+#include "tests/util/test_report.h"
 
 namespace helperlink {
 namespace {
@@ -39,24 +38,6 @@ std::string Object(const std::string& payload) {
   header[16] = 1;   // ET_REL
   header[18] = 62;  // EM_X86_64
   return header + payload;
-}
-
-// One field of the report's "cache" section, parsed as JSON.
-std::string CacheField(const std::string& report_json,
-                       const std::string& field) {
-  google::protobuf::Struct report;
-  if (!google::protobuf::util::JsonStringToMessage(report_json, &report).ok()) {
-    ADD_FAILURE() << "the report is not JSON: " << report_json;
-    return "";
-  }
-  auto cache = report.fields().find("cache");
-  if (cache == report.fields().end()) {
-    ADD_FAILURE() << "the report has no cache section: " << report_json;
-    return "";
-  }
-  auto value = cache->second.struct_value().fields().find(field);
-  if (value == cache->second.struct_value().fields().end()) return "";
-  return value->second.string_value();
 }
 
 class ServeObjectTest : public ::testing::Test {
@@ -89,20 +70,21 @@ class ServeObjectTest : public ::testing::Test {
   }
 
   absl::StatusOr<ServedObject> Serve() {
-    return ServeObject(caches_, request_, HelperDigests(), "/build/kernel.o",
-                       1.5, [this]() -> absl::StatusOr<LinkResult> {
-                         ++computed_;
-                         if (on_compute_) on_compute_();
-                         if (!compute_error_.ok()) return compute_error_;
-                         LinkResult result;
-                         result.object = computed_object_;
-                         result.report.crate = request_.crate_name;
-                         result.report.object_bytes = computed_object_.size();
-                         if (request_.save_merged == SaveMerged::kYes) {
-                           result.merged_bitcode = "merged module";
-                         }
-                         return result;
-                       });
+    return ServeObject(
+        caches_, request_, HelperDigests(), "/build/kernel.o", 1.5,
+        [this]() -> absl::StatusOr<LinkResult> {
+          ++computed_;
+          if (on_compute_) on_compute_();
+          if (!compute_error_.ok()) return compute_error_;
+          LinkResult result;
+          result.object = computed_object_;
+          result.report.set_crate(request_.crate_name);
+          result.report.set_object_bytes(computed_object_.size());
+          if (request_.save_merged == SaveMerged::kYes) {
+            result.merged_bitcode = "merged module";
+          }
+          return result;
+        });
   }
 
   const std::string crate_ = "crate bitcode bytes";
@@ -124,9 +106,9 @@ TEST_F(ServeObjectTest, MissComputesOnceAndStoresLocally) {
   EXPECT_FALSE(served->hit);
   EXPECT_FALSE(served->remote_hit);
   EXPECT_EQ(served->object, computed_object_);
-  EXPECT_EQ(CacheField(served->report_json, "result"), "miss");
-  EXPECT_EQ(CacheField(served->report_json, "key"), Key());
-  EXPECT_THAT(served->report_json, HasSubstr("kernel"));
+  EXPECT_EQ(served->report.cache().result(), "miss");
+  EXPECT_EQ(served->report.cache().key(), Key());
+  EXPECT_EQ(served->report.crate(), "kernel");
 
   absl::StatusOr<std::optional<CachedObject>> stored = local_->Lookup(Key());
   ASSERT_THAT(stored, IsOk());
@@ -149,7 +131,7 @@ TEST_F(ServeObjectTest, LocalHitDoesNotComputeOrAskTheRemote) {
   EXPECT_TRUE(served->hit);
   EXPECT_FALSE(served->remote_hit);
   EXPECT_EQ(served->object, computed_object_);
-  EXPECT_EQ(CacheField(served->report_json, "result"), "hit");
+  EXPECT_EQ(served->report.cache().result(), "hit");
   EXPECT_EQ(remote.lookups(), lookups);
   EXPECT_TRUE(uploads_.empty());
 }
@@ -158,7 +140,7 @@ TEST_F(ServeObjectTest, RemoteHitIsCopiedIntoTheLocalCache) {
   FakeRemoteCache remote;
   caches_.remote = &remote;
   const std::string remote_object = Object("from the remote");
-  remote.Put(Action(), {remote_object, "{\"crate\": \"kernel\"}"});
+  remote.Put(Action(), {remote_object, TestReport("kernel")});
 
   absl::StatusOr<ServedObject> served = Serve();
   ASSERT_THAT(served, IsOk());
@@ -166,7 +148,7 @@ TEST_F(ServeObjectTest, RemoteHitIsCopiedIntoTheLocalCache) {
   EXPECT_TRUE(served->hit);
   EXPECT_TRUE(served->remote_hit);
   EXPECT_EQ(served->object, remote_object);
-  EXPECT_EQ(CacheField(served->report_json, "result"), "remote-hit");
+  EXPECT_EQ(served->report.cache().result(), "remote-hit");
   EXPECT_EQ(remote.stats().hits.load(), 1u);
 
   absl::StatusOr<std::optional<CachedObject>> stored = local_->Lookup(Key());
@@ -192,7 +174,7 @@ TEST_F(ServeObjectTest, MissIsUploadedWhenTheRemoteIsWritable) {
   ASSERT_THAT(served, IsOk());
   EXPECT_EQ(computed_, 1);
   EXPECT_EQ(remote.lookups(), 1);
-  EXPECT_EQ(CacheField(served->report_json, "result"), "miss");
+  EXPECT_EQ(served->report.cache().result(), "miss");
   // Scheduled, not run: the daemon's queue decides when.
   ASSERT_EQ(uploads_.size(), 1u);
   EXPECT_EQ(remote.upload_calls(), 0);
@@ -202,8 +184,8 @@ TEST_F(ServeObjectTest, MissIsUploadedWhenTheRemoteIsWritable) {
   EXPECT_EQ(uploaded->object, computed_object_);
   // What is uploaded is the engine's report, without this request's cache
   // section.
-  EXPECT_THAT(uploaded->report_json, HasSubstr("kernel"));
-  EXPECT_THAT(uploaded->report_json, Not(HasSubstr(Key())));
+  EXPECT_EQ(uploaded->report.crate(), "kernel");
+  EXPECT_FALSE(uploaded->report.has_cache());
 }
 
 TEST_F(ServeObjectTest, ReadOnlyRemoteGetsNoUpload) {
@@ -225,7 +207,7 @@ TEST_F(ServeObjectTest, RemoteFailureIsNotedAndNeverFailsTheRequest) {
   EXPECT_EQ(computed_, 1);
   EXPECT_FALSE(served->hit);
   EXPECT_EQ(served->object, computed_object_);
-  EXPECT_THAT(CacheField(served->report_json, "explain"),
+  EXPECT_THAT(served->report.cache().explain(),
               HasSubstr("connection refused"));
   EXPECT_EQ(remote.stats().errors.load(), 1u);
   // Stored locally all the same, and the upload is still tried (and
@@ -245,7 +227,7 @@ TEST_F(ServeObjectTest, LocalLookupFailureIsNotedAndNeverFailsTheRequest) {
   EXPECT_EQ(computed_, 1);
   EXPECT_FALSE(served->hit);
   EXPECT_EQ(served->object, computed_object_);
-  EXPECT_THAT(CacheField(served->report_json, "explain"),
+  EXPECT_THAT(served->report.cache().explain(),
               HasSubstr("local cache unavailable"));
 }
 
@@ -256,8 +238,7 @@ TEST_F(ServeObjectTest, LocalStoreFailureIsNotedAndNeverFailsTheRequest) {
   ASSERT_THAT(served, IsOk());
   EXPECT_EQ(computed_, 1);
   EXPECT_EQ(served->object, computed_object_);
-  EXPECT_THAT(CacheField(served->report_json, "explain"),
-              HasSubstr("not stored"));
+  EXPECT_THAT(served->report.cache().explain(), HasSubstr("not stored"));
   store_->set_failing(false);
   absl::StatusOr<std::optional<CachedObject>> stored = local_->Lookup(Key());
   ASSERT_THAT(stored, IsOk());
@@ -268,7 +249,7 @@ TEST_F(ServeObjectTest, SaveMergedSkipsBothLookupsAndStillStores) {
   FakeRemoteCache remote;
   caches_.remote = &remote;
   ASSERT_THAT(Serve(), IsOk());  // now cached locally
-  remote.Put(Action(), {Object("from the remote"), "{}"});
+  remote.Put(Action(), {Object("from the remote"), TestReport("remote")});
   int lookups = remote.lookups();
   ASSERT_EQ(computed_, 1);
 
@@ -281,8 +262,7 @@ TEST_F(ServeObjectTest, SaveMergedSkipsBothLookupsAndStillStores) {
   EXPECT_EQ(served->object, computed_object_);
   EXPECT_EQ(served->merged_bitcode, "merged module");
   EXPECT_EQ(remote.lookups(), lookups);
-  EXPECT_THAT(CacheField(served->report_json, "explain"),
-              HasSubstr("lookup skipped"));
+  EXPECT_THAT(served->report.cache().explain(), HasSubstr("lookup skipped"));
 }
 
 TEST_F(ServeObjectTest, NoLocalCacheSaysWhy) {
@@ -291,9 +271,8 @@ TEST_F(ServeObjectTest, NoLocalCacheSaysWhy) {
   absl::StatusOr<ServedObject> served = Serve();
   ASSERT_THAT(served, IsOk());
   EXPECT_EQ(computed_, 1);
-  EXPECT_EQ(CacheField(served->report_json, "result"), "off");
-  EXPECT_THAT(CacheField(served->report_json, "explain"),
-              HasSubstr("--no-cache"));
+  EXPECT_EQ(served->report.cache().result(), "off");
+  EXPECT_THAT(served->report.cache().explain(), HasSubstr("--no-cache"));
   absl::StatusOr<std::optional<CachedObject>> stored = local_->Lookup(Key());
   ASSERT_THAT(stored, IsOk());
   EXPECT_FALSE(stored->has_value());

@@ -17,7 +17,7 @@ TEST(CliArgsTest, FullCommandLine) {
                      "-O2", "-o", "ignored"});
   ASSERT_TRUE(args.ok()) << args.status();
   EXPECT_EQ(args->helpers, (std::vector<std::string>{"h.bc", "m.bc"}));
-  EXPECT_EQ(args->mode, "exact");
+  EXPECT_EQ(args->mode, Mode::kExact);
   EXPECT_EQ(args->report_path, "r.json");
   EXPECT_TRUE(args->no_cache);
   EXPECT_EQ(args->cache_dir, "/c");
@@ -47,7 +47,7 @@ TEST(CliArgsTest, SaveMerged) {
 TEST(CliArgsTest, DefaultsToFastMode) {
   auto args = Parse({"--helpers", "h.bc", "-oout.o", "c.bc", "--", "cc"});
   ASSERT_TRUE(args.ok()) << args.status();
-  EXPECT_EQ(args->mode, "fast");
+  EXPECT_EQ(args->mode, Mode::kFast);
   EXPECT_EQ(args->output, "out.o");
   EXPECT_FALSE(args->no_cache);
 }

@@ -11,6 +11,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Pass.h"
+#include "proto/report_json.h"
 #include "tests/unit/daemon/engine/test_util.h"
 #include "tests/util/status_matchers.h"
 
@@ -38,9 +39,10 @@ class EngineTest : public ::testing::Test {
     return request;
   }
 
-  const NotInlined* FindMiss(const Report& report, const std::string& callee) {
-    for (const NotInlined& entry : report.not_inlined) {
-      if (entry.callee == callee) return &entry;
+  const v1::NotInlined* FindMiss(const Report& report,
+                                 const std::string& callee) {
+    for (const v1::NotInlined& entry : report.not_inlined()) {
+      if (entry.callee() == callee) return &entry;
     }
     return nullptr;
   }
@@ -54,18 +56,18 @@ TEST_F(EngineTest, FastInlinesEverythingInlinableAndReportsTheRest) {
   auto result = engine.Link(Request(Mode::kFast));
   ASSERT_TRUE(result.ok()) << result.status();
   const Report& report = result->report;
-  EXPECT_EQ(report.mode, "fast");
-  EXPECT_EQ(report.helpers_available, 6);
-  EXPECT_EQ(report.call_sites_found, 5);
-  EXPECT_EQ(report.call_sites_inlined, 3);  // inc ×2, bump_counter
-  const NotInlined* depth = FindMiss(report, "rust_helper_depth");
+  EXPECT_EQ(report.mode(), "fast");
+  EXPECT_EQ(report.helpers_available(), 6);
+  EXPECT_EQ(report.call_sites().found(), 5);
+  EXPECT_EQ(report.call_sites().inlined(), 3);  // inc ×2, bump_counter
+  const v1::NotInlined* depth = FindMiss(report, "rust_helper_depth");
   ASSERT_NE(depth, nullptr);
-  EXPECT_EQ(depth->reason, "recursive call");
-  const NotInlined* sum = FindMiss(report, "rust_helper_sum");
+  EXPECT_EQ(depth->reason(), "recursive call");
+  const v1::NotInlined* sum = FindMiss(report, "rust_helper_sum");
   ASSERT_NE(sum, nullptr);
-  EXPECT_EQ(sum->reason, "contains VarArgs initialized with va_start");
-  EXPECT_GE(report.reconciled.null_pointer_is_valid, 2);
-  EXPECT_GT(report.object_bytes, 0u);
+  EXPECT_EQ(sum->reason(), "contains VarArgs initialized with va_start");
+  EXPECT_GE(report.reconciled().null_pointer_is_valid(), 2);
+  EXPECT_GT(report.object_bytes(), 0u);
   EXPECT_EQ(result->object.substr(0, 4),
             "\x7f"
             "ELF");
@@ -76,15 +78,15 @@ TEST_F(EngineTest, ExactKeepsMainlineBehaviourOnUnannotatedHelpers) {
   auto result = engine.Link(Request(Mode::kExact));
   ASSERT_TRUE(result.ok()) << result.status();
   const Report& report = result->report;
-  EXPECT_EQ(report.mode, "exact");
-  EXPECT_EQ(report.helpers_linked, 6);  // llvm-link links every helper
-  EXPECT_EQ(report.call_sites_found, 5);
+  EXPECT_EQ(report.mode(), "exact");
+  EXPECT_EQ(report.helpers_linked(), 6);  // llvm-link links every helper
+  EXPECT_EQ(report.call_sites().found(), 5);
   // No attribute edits: null_pointer_is_valid blocks LLVM's inliner.
-  EXPECT_EQ(report.reconciled.null_pointer_is_valid, 0);
-  const NotInlined* inc = FindMiss(report, "rust_helper_inc");
+  EXPECT_EQ(report.reconciled().null_pointer_is_valid(), 0);
+  const v1::NotInlined* inc = FindMiss(report, "rust_helper_inc");
   ASSERT_NE(inc, nullptr);
-  EXPECT_EQ(inc->reason, "conflicting attributes");
-  EXPECT_GT(report.calls_remaining, 0);
+  EXPECT_EQ(inc->reason(), "conflicting attributes");
+  EXPECT_GT(report.call_sites().remaining(), 0);
 }
 
 TEST_F(EngineTest, OutputIsDeterministicAndHelperSetsStayResident) {
@@ -155,13 +157,14 @@ TEST_F(EngineTest, CallSiteCountsAreOneSetInBothModes) {
     auto result = engine.Link(Request(mode));
     ASSERT_TRUE(result.ok()) << result.status();
     const Report& r = result->report;
-    EXPECT_EQ(r.call_sites_found,
-              r.call_sites_inlined + r.calls_remaining + r.calls_removed)
-        << r.mode;
-    EXPECT_GE(r.calls_removed, 0) << r.mode;
+    EXPECT_EQ(r.call_sites().found(), r.call_sites().inlined() +
+                                          r.call_sites().remaining() +
+                                          r.call_sites().removed())
+        << r.mode();
+    EXPECT_GE(r.call_sites().removed(), 0) << r.mode();
     // Only the crate's calls count, not helper bodies calling helpers
     // (rust_helper_depth calls itself twice).
-    EXPECT_EQ(r.call_sites_found, 5) << r.mode;
+    EXPECT_EQ(r.call_sites().found(), 5) << r.mode();
   }
 }
 
@@ -169,8 +172,8 @@ TEST_F(EngineTest, FastTimesItsPostInlineStage) {
   Engine engine;
   auto result = engine.Link(Request(Mode::kFast));
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_GT(result->report.times.optimize_ms, 0);
-  EXPECT_GT(result->report.times.inline_ms, 0);
+  EXPECT_GT(result->report.times_ms().optimize(), 0);
+  EXPECT_GT(result->report.times_ms().inline_(), 0);
 }
 
 // The saved module is what codegen received: it parses, and in fast mode
@@ -284,20 +287,20 @@ TEST_F(EngineTest, HelperLoadWarningsReachTheReport) {
   for (Mode mode : {Mode::kFast, Mode::kFast, Mode::kExact}) {
     auto result = engine.Link(Request(mode));
     ASSERT_THAT(result, IsOk());
-    EXPECT_THAT(result->report.warnings,
+    EXPECT_THAT(result->report.warnings(),
                 ElementsAre("old_debug.bc: ignoring debug info with an invalid "
                             "version (1) in old_debug.bc"))
         << ModeName(mode);
-    EXPECT_THAT(
-        result->report.ToJson(),
-        HasSubstr("\"warnings\": [\"old_debug.bc: ignoring debug info"));
+    EXPECT_THAT(ReportToJson(result->report),
+                HasSubstr("\"warnings\": [\n  \"old_debug.bc: ignoring debug "
+                          "info"));
   }
   // Helpers without such problems give no warnings.
   helpers_ = HelperFromFixture("helpers.ll");
   auto clean = engine.Link(Request(Mode::kFast));
   ASSERT_THAT(clean, IsOk());
-  EXPECT_THAT(clean->report.warnings, IsEmpty());
-  EXPECT_THAT(clean->report.ToJson(), HasSubstr("\"warnings\": []"));
+  EXPECT_THAT(clean->report.warnings(), IsEmpty());
+  EXPECT_THAT(ReportToJson(clean->report), HasSubstr("\"warnings\": []"));
 }
 
 TEST(ModeTest, ParseAndName) {

@@ -44,8 +44,8 @@ TEST(FastInlinerTest, InlinedHelperCodeIsCleanedUp) {
   auto outcome =
       InlineHelpers(*crate, **set, crate_functions, *machine, report);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
-  EXPECT_EQ(report.call_sites_found, 2);
-  EXPECT_EQ(report.call_sites_inlined, 2);
+  EXPECT_EQ(report.call_sites().found(), 2);
+  EXPECT_EQ(report.call_sites().inlined(), 2);
   EXPECT_EQ(outcome->touched.size(), 2u);
   OptimizeInlined(*crate, outcome->touched, *machine);
   EXPECT_EQ(CountHelperCalls(*crate, **set, crate_functions), 0);
@@ -100,20 +100,20 @@ TEST(FastInlinerTest, CountsOneSetOfCallSites) {
       InlineHelpers(*l.crate, *l.set, l.crate_functions, *l.machine, report);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   OptimizeInlined(*l.crate, outcome->touched, *l.machine);
-  report.calls_remaining =
-      CountHelperCalls(*l.crate, *l.set, l.crate_functions);
-  report.calls_removed = outcome->CountDeleted();
+  report.mutable_call_sites()->set_remaining(
+      CountHelperCalls(*l.crate, *l.set, l.crate_functions));
+  report.mutable_call_sites()->set_removed(outcome->CountDeleted());
   // The crate's 5 calls; the static function rust_helper_bump_counter calls
   // is not a helper, so inlining it exposes no new site.
-  EXPECT_EQ(report.call_sites_found, 5);
+  EXPECT_EQ(report.call_sites().found(), 5);
   // Both rust_helper_inc and rust_helper_bump_counter.
-  EXPECT_EQ(report.call_sites_inlined, 3);
+  EXPECT_EQ(report.call_sites().inlined(), 3);
   // The recursive and the variadic helper stay calls in crate code.
-  EXPECT_EQ(report.calls_remaining, 2);
-  EXPECT_EQ(report.calls_removed, 0);
-  EXPECT_EQ(report.call_sites_found, report.call_sites_inlined +
-                                         report.calls_remaining +
-                                         report.calls_removed);
+  EXPECT_EQ(report.call_sites().remaining(), 2);
+  EXPECT_EQ(report.call_sites().removed(), 0);
+  EXPECT_EQ(report.call_sites().found(), report.call_sites().inlined() +
+                                             report.call_sites().remaining() +
+                                             report.call_sites().removed());
 }
 
 TEST(FastInlinerTest, OnlyCallersThatReceiveHelperCodeAreEdited) {
@@ -145,7 +145,7 @@ TEST(FastInlinerTest, OnlyCallersThatReceiveHelperCodeAreEdited) {
     EXPECT_TRUE(caller->hasFnAttribute(llvm::Attribute::NullPointerIsValid))
         << name;
   }
-  EXPECT_EQ(report.reconciled.null_pointer_is_valid, 2);
+  EXPECT_EQ(report.reconciled().null_pointer_is_valid(), 2);
 }
 
 }  // namespace

@@ -58,8 +58,8 @@ TEST(PostInlineTest, HoistsLoopInvariantHelperCode) {
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   // Three calls in the crate, and the round-up call that inlining
   // rust_helper_dev_size exposes in crate_dev_size.
-  EXPECT_EQ(report.call_sites_found, 4);
-  EXPECT_EQ(report.call_sites_inlined, 4);
+  EXPECT_EQ(report.call_sites().found(), 4);
+  EXPECT_EQ(report.call_sites().inlined(), 4);
   llvm::Function& function = *crate->getFunction("crate_sum_sizes");
 
   // Inlining alone leaves the helpers' code in the loop: the round-up's

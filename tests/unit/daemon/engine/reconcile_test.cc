@@ -20,47 +20,47 @@ struct Pair {
 
 TEST(ReconcileTest, CallerTakesOnNullPointerIsValid) {
   Pair p;
-  Reconciled counts;
+  v1::Reconciled counts;
   ReconcileForInlining(p.caller, p.helper, FeatureNeutral::kYes, counts);
   EXPECT_TRUE(p.caller.hasFnAttribute(llvm::Attribute::NullPointerIsValid));
-  EXPECT_EQ(counts.null_pointer_is_valid, 1);
+  EXPECT_EQ(counts.null_pointer_is_valid(), 1);
   // Applying it again changes nothing.
   ReconcileForInlining(p.caller, p.helper, FeatureNeutral::kYes, counts);
-  EXPECT_EQ(counts.null_pointer_is_valid, 1);
+  EXPECT_EQ(counts.null_pointer_is_valid(), 1);
 }
 
 TEST(ReconcileTest, NoBuiltinSetsBecomeTheUnion) {
   Pair p;
   p.caller.addFnAttr("no-builtin-memcpy");
-  Reconciled counts;
+  v1::Reconciled counts;
   ReconcileForInlining(p.caller, p.helper, FeatureNeutral::kYes, counts);
   EXPECT_TRUE(p.caller.hasFnAttribute("no-builtin-wcslen"));
   EXPECT_TRUE(p.helper.hasFnAttribute("no-builtin-memcpy"));
-  EXPECT_EQ(counts.no_builtin, 2);
+  EXPECT_EQ(counts.no_builtin(), 2);
 }
 
 TEST(ReconcileTest, FeatureNeutralHelperTakesCallersTarget) {
   Pair p;
-  Reconciled counts;
+  v1::Reconciled counts;
   ReconcileForInlining(p.caller, p.helper, FeatureNeutral::kYes, counts);
   EXPECT_EQ(p.helper.getFnAttribute("target-cpu").getValueAsString(), "x86-64");
   EXPECT_FALSE(p.helper.hasFnAttribute("target-features"));
   EXPECT_FALSE(p.helper.hasFnAttribute("tune-cpu"));
-  EXPECT_EQ(counts.target_features, 1);
+  EXPECT_EQ(counts.target_features(), 1);
 }
 
 TEST(ReconcileTest, OtherHelpersKeepTheirTarget) {
   Pair p;
-  Reconciled counts;
+  v1::Reconciled counts;
   ReconcileForInlining(p.caller, p.helper, FeatureNeutral::kNo, counts);
   EXPECT_EQ(p.helper.getFnAttribute("target-features").getValueAsString(),
             "+cmov,+cx8,+fxsr,+mmx,+sse,+sse2,+x87");
-  EXPECT_EQ(counts.target_features, 0);
+  EXPECT_EQ(counts.target_features(), 0);
 }
 
 TEST(ReconcileTest, LeavesUnrelatedAttributesAlone) {
   Pair p;
-  Reconciled counts;
+  v1::Reconciled counts;
   ReconcileForInlining(p.caller, p.helper, FeatureNeutral::kYes, counts);
   EXPECT_EQ(p.caller.getFnAttribute("probe-stack").getValueAsString(),
             "inline-asm");

@@ -31,8 +31,8 @@ class FakeWorker : public Worker {
     std::this_thread::sleep_for(delay_);
     LinkResult result;
     result.object = absl::StrCat("object of ", request.crate_name);
-    result.report.crate = request.crate_name;
-    result.report.mode = std::string(ModeName(request.mode));
+    result.report.set_crate(request.crate_name);
+    result.report.set_mode(std::string(ModeName(request.mode)));
     return result;
   }
   bool alive() const override { return true; }

@@ -22,26 +22,31 @@ TEST(WorkerProtocolTest, FramesAndReportsRoundTrip) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   Report report;
-  report.crate = "kernel";
-  report.mode = "fast";
-  report.call_sites_found = 7;
-  report.call_sites_inlined = 6;
-  report.not_inlined.push_back({"caller", "rust_helper_x", "recursive", 2});
-  report.reconciled.no_builtin = 3;
-  report.times.codegen_ms = 1.5;
-  report.object_bytes = 4096;
-  report.warnings = {"h.bc: ignoring invalid debug info in h.bc", "second"};
+  report.set_crate("kernel");
+  report.set_mode("fast");
+  report.mutable_call_sites()->set_found(7);
+  report.mutable_call_sites()->set_inlined(6);
+  v1::NotInlined& miss = *report.add_not_inlined();
+  miss.set_caller("caller");
+  miss.set_callee("rust_helper_x");
+  miss.set_reason("recursive");
+  miss.set_count(2);
+  report.mutable_reconciled()->set_no_builtin(3);
+  report.mutable_times_ms()->set_codegen(1.5);
+  report.set_object_bytes(4096);
+  report.add_warnings("h.bc: ignoring invalid debug info in h.bc");
+  report.add_warnings("second");
   worker::v1::WorkerReply sent;
   sent.set_object(std::string(3 << 20, 'x'));  // larger than a socket buffer
-  ReportToProto(report, sent.mutable_report());
+  *sent.mutable_report() = report;
 
   std::thread writer([&] { EXPECT_TRUE(WriteFrame(fds[0], sent).ok()); });
   worker::v1::WorkerReply got;
   ASSERT_TRUE(ReadFrame(fds[1], &got).ok());
   writer.join();
   EXPECT_EQ(got.object(), sent.object());
-  Report back = ReportFromProto(got.report());
-  EXPECT_EQ(back.ToJson(), report.ToJson());
+  EXPECT_EQ(got.report().SerializeAsString(), report.SerializeAsString());
+  EXPECT_EQ(got.report().not_inlined(0).callee(), "rust_helper_x");
 
   ::close(fds[0]);
   EXPECT_TRUE(absl::IsOutOfRange(ReadFrame(fds[1], &got)));
