@@ -16,6 +16,7 @@
 #include "cache/reapi_validate.h"
 #include "cache/remote_cache.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_object.h"
 #include "tests/util/test_report.h"
 
 namespace helperlink {
@@ -23,19 +24,6 @@ namespace {
 
 using google::bytestream::ByteStream;
 using grpc::StatusCode;
-
-std::string X86Object(const std::string& payload) {
-  std::string header(64, '\0');
-  header.replace(0, 4,
-                 "\x7f"
-                 "ELF");
-  header[4] = 2;
-  header[5] = 1;
-  header[6] = 1;
-  header[16] = 1;
-  header[18] = 62;
-  return header + payload;
-}
 
 class ReapiServerTest : public ::testing::Test {
  protected:
@@ -312,8 +300,8 @@ TEST_F(ReapiServerTest, StalledStreamsAreCappedAndClosedWhenIdle) {
   EXPECT_LT(seconds, 3.0);  // 300 ms idle timeout, not the 10 s deadline
 }
 
-// A writer publishes results whose object is not an object; a reader
-// misses and counts them.
+// A writer publishes results whose object is not an object, or whose
+// report is not a report; a reader misses and counts them.
 TEST_F(ReapiServerTest, ClientRejectsResultsThatAreNotObjects) {
   KeyInputs in = MakeKeyInputs(Mode::kFast, {std::string(64, 'a')}, {"h.bc"},
                                {"clang-22", "--target=x86_64-linux-gnu"},
@@ -323,26 +311,30 @@ TEST_F(ReapiServerTest, ClientRejectsResultsThatAreNotObjects) {
   options.url = absl::StrCat("grpc://127.0.0.1:", server_->port());
   auto reader = RemoteCache::Create(options);
   ASSERT_TRUE(reader.ok());
-  std::string aarch64 = X86Object("arm");
-  aarch64[18] = static_cast<char>(183);
-  std::string executable = X86Object("exe");
-  executable[16] = 2;
-  const std::string report = TestReport("r").SerializeAsString();
-  for (const std::string& bad :
-       {std::string(), std::string("not an object"), aarch64, executable}) {
-    Put(bad.empty() ? "{}" : bad);
+  // Publishes OBJECT and REPORT as the action's result, as any writer may.
+  auto publish = [&](const std::string& object, const std::string& report) {
+    Put(object.empty() ? "{}" : object);
     Put(report);
     reapi::UpdateActionResultRequest request;
     *request.mutable_action_digest() = action.action_digest;
-    for (auto [path, blob] :
-         {std::make_pair("out.o", bad), std::make_pair("report.pb", report)}) {
+    for (auto [path, blob] : {std::make_pair("out.o", object),
+                              std::make_pair("report.pb", report)}) {
       auto* file = request.mutable_action_result()->add_output_files();
       file->set_path(path);
       *file->mutable_digest() = DigestOf(blob);
     }
     reapi::ActionResult stored;
     grpc::ClientContext context;
-    ASSERT_TRUE(ac_->UpdateActionResult(&context, request, &stored).ok());
+    EXPECT_TRUE(ac_->UpdateActionResult(&context, request, &stored).ok());
+  };
+  std::string aarch64 = X86RelocatableObject("arm");
+  aarch64[18] = static_cast<char>(183);
+  std::string executable = X86RelocatableObject("exe");
+  executable[16] = 2;
+  const std::string report = TestReport("r").SerializeAsString();
+  for (const std::string& bad :
+       {std::string(), std::string("not an object"), aarch64, executable}) {
+    publish(bad, report);
     auto found = (*reader)->Lookup(action);
     ASSERT_TRUE(found.ok()) << found.status();
     EXPECT_FALSE(found->has_value())
@@ -350,42 +342,18 @@ TEST_F(ReapiServerTest, ClientRejectsResultsThatAreNotObjects) {
   }
   EXPECT_EQ((*reader)->stats().corrupt, 4u);
   EXPECT_EQ((*reader)->stats().hits, 0u);
-  // A real object with a report that is not a report is refused too.
-  {
-    Put(X86Object("good"));
-    Put("{}");
-    reapi::UpdateActionResultRequest request;
-    *request.mutable_action_digest() = action.action_digest;
-    for (auto [path, blob] : {std::make_pair("out.o", X86Object("good")),
-                              std::make_pair("report.pb", std::string("{}"))}) {
-      auto* file = request.mutable_action_result()->add_output_files();
-      file->set_path(path);
-      *file->mutable_digest() = DigestOf(blob);
-    }
-    reapi::ActionResult stored;
-    grpc::ClientContext context;
-    ASSERT_TRUE(ac_->UpdateActionResult(&context, request, &stored).ok());
-    auto found = (*reader)->Lookup(action);
-    ASSERT_TRUE(found.ok()) << found.status();
-    EXPECT_FALSE(found->has_value()) << "accepted a report that does not parse";
-    EXPECT_EQ((*reader)->stats().corrupt, 5u);
-  }
-  // A real x86_64 relocatable object is a hit.
-  Put(X86Object("good"));
-  reapi::UpdateActionResultRequest request;
-  *request.mutable_action_digest() = action.action_digest;
-  for (auto [path, blob] : {std::make_pair("out.o", X86Object("good")),
-                            std::make_pair("report.pb", report)}) {
-    auto* file = request.mutable_action_result()->add_output_files();
-    file->set_path(path);
-    *file->mutable_digest() = DigestOf(blob);
-  }
-  reapi::ActionResult stored;
-  grpc::ClientContext context;
-  ASSERT_TRUE(ac_->UpdateActionResult(&context, request, &stored).ok());
+  // A real object with a report that does not parse is refused too.
+  publish(X86RelocatableObject("good"), "{}");
+  auto refused = (*reader)->Lookup(action);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_FALSE(refused->has_value()) << "accepted a report that does not parse";
+  EXPECT_EQ((*reader)->stats().corrupt, 5u);
+  // A real x86_64 relocatable object with a report is a hit.
+  publish(X86RelocatableObject("good"), report);
   auto found = (*reader)->Lookup(action);
   ASSERT_TRUE(found.ok() && found->has_value());
-  EXPECT_EQ((*found)->object, X86Object("good"));
+  EXPECT_EQ((*found)->object, X86RelocatableObject("good"));
+  EXPECT_EQ((*found)->report.crate(), "r");
 }
 
 TEST(ByteBudgetTest, LeasesAddUpAndAreReturned) {

@@ -11,26 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "cache/reapi_server.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_object.h"
 #include "tests/util/temp_dir.h"
 #include "tests/util/test_report.h"
 
 namespace helperlink {
 namespace {
-
-// An x86_64 ELF relocatable object header followed by `payload`: what the
-// remote cache accepts as an object for the tests' host target.
-std::string Object(const std::string& payload) {
-  std::string header(64, '\0');
-  header.replace(0, 4,
-                 "\x7f"
-                 "ELF");
-  header[4] = 2;    // ELFCLASS64
-  header[5] = 1;    // little-endian
-  header[6] = 1;    // EV_CURRENT
-  header[16] = 1;   // ET_REL
-  header[18] = 62;  // EM_X86_64
-  return header + payload;
-}
 
 class RemoteCacheTest : public ::testing::Test {
  protected:
@@ -79,12 +65,12 @@ TEST_F(RemoteCacheTest, UploadThenLookupThroughBatches) {
   auto reader = Client(false);
   EXPECT_FALSE(reader->Lookup(Action('c'))->has_value());
   ASSERT_TRUE(
-      writer->Upload(Action('c'), {Object("OBJECT"), TestReport("{\"r\": 1}")})
+      writer->Upload(Action('c'), {X86RelocatableObject("OBJECT"), TestReport("{\"r\": 1}")})
           .ok());
   auto found = reader->Lookup(Action('c'));
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_TRUE(found->has_value());
-  EXPECT_EQ((*found)->object, Object("OBJECT"));
+  EXPECT_EQ((*found)->object, X86RelocatableObject("OBJECT"));
   EXPECT_EQ((*found)->report.crate(), "{\"r\": 1}");
   EXPECT_EQ(reader->stats().hits, 1u);
   EXPECT_EQ(reader->stats().misses, 1u);
@@ -95,7 +81,7 @@ TEST_F(RemoteCacheTest, LargeBlobsGoThroughByteStream) {
   std::string object(5 << 20, '\0');
   for (size_t i = 0; i < object.size(); ++i)
     object[i] = static_cast<char>(i * 7);
-  object = Object(object);
+  object = X86RelocatableObject(object);
   auto writer = Client(true);
   ASSERT_TRUE(writer->Upload(Action('c'), {object, TestReport("{}")}).ok());
   auto found = Client(false)->Lookup(Action('c'));
@@ -105,7 +91,7 @@ TEST_F(RemoteCacheTest, LargeBlobsGoThroughByteStream) {
 
 TEST_F(RemoteCacheTest, SmallBatchLimitForcesByteStream) {
   StartServer(false, /*max_batch=*/1024);
-  std::string object = Object(std::string(100000, 'b'));
+  std::string object = X86RelocatableObject(std::string(100000, 'b'));
   ASSERT_TRUE(
       Client(true)->Upload(Action('c'), {object, TestReport("{}")}).ok());
   auto found = Client(false)->Lookup(Action('c'));
@@ -117,7 +103,7 @@ TEST_F(RemoteCacheTest, ReadOnlyClientsNeverWrite) {
   StartServer(false);
   auto reader = Client(false);
   absl::Status status =
-      reader->Upload(Action('c'), {Object("OBJ"), TestReport("{}")});
+      reader->Upload(Action('c'), {X86RelocatableObject("OBJ"), TestReport("{}")});
   EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
   EXPECT_FALSE(Client(false)->Lookup(Action('c'))->has_value());
 }
@@ -135,11 +121,11 @@ TEST_F(RemoteCacheTest, TokensAreChecked) {
   // A read-only token may read but not write.
   auto reader = Client(true, "reader-token");
   absl::Status denied =
-      reader->Upload(Action('c'), {Object("OBJ"), TestReport("{}")});
+      reader->Upload(Action('c'), {X86RelocatableObject("OBJ"), TestReport("{}")});
   EXPECT_TRUE(absl::IsPermissionDenied(denied)) << denied;
   // The writer's token works both ways.
   ASSERT_TRUE(Client(true, "writer-token")
-                  ->Upload(Action('c'), {Object("OBJ"), TestReport("{}")})
+                  ->Upload(Action('c'), {X86RelocatableObject("OBJ"), TestReport("{}")})
                   .ok());
   auto found = Client(false, "reader-token")->Lookup(Action('c'));
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status();

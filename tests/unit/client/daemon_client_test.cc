@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_object.h"
 #include "proto/protocol.h"
 #include "tests/util/status_matchers.h"
 
@@ -23,19 +24,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr size_t kChunk = 1 << 20;  // the protocol's chunk size
-
-// An x86_64 ELF relocatable header and `payload`.
-std::string Object(const std::string& payload) {
-  std::string header(64, '\0');
-  header.replace(0, 4,
-                 "\x7f"
-                 "ELF");
-  header[4] = 2;    // ELFCLASS64
-  header[5] = 1;    // little-endian
-  header[16] = 1;   // ET_REL
-  header[18] = 62;  // EM_X86_64
-  return header + payload;
-}
 
 v1::LinkResponse ObjectChunk(const std::string& bytes) {
   v1::LinkResponse response;
@@ -178,7 +166,7 @@ std::string Crate() {
 }
 
 TEST_F(DaemonClientTest, LinkStreamsTheCrateInChunksAndReassemblesTheReply) {
-  const std::string object = Object(std::string(kChunk + 100, 'o'));
+  const std::string object = X86RelocatableObject(std::string(kChunk + 100, 'o'));
   Script({ObjectChunk(object.substr(0, kChunk)),
           ObjectChunk(object.substr(kChunk)), Report("kernel")});
   const std::string crate = Crate();
@@ -220,7 +208,7 @@ TEST_F(DaemonClientTest, NoRemoteSendsNoRemoteSettings) {
   options_.remote = RemoteSettings();
   args_.mode = Mode::kFast;
   args_.no_cache = true;
-  Script({ObjectChunk(Object("x")), Report("x.bc")});
+  Script({ObjectChunk(X86RelocatableObject("x")), Report("x.bc")});
   ASSERT_THAT(Client()->Link(args_, "small crate"), IsOk());
   absl::MutexLock lock(&daemon_.mutex_);
   EXPECT_EQ(daemon_.header_.mode(), v1::MODE_FAST);
@@ -233,19 +221,19 @@ TEST_F(DaemonClientTest, NoRemoteSendsNoRemoteSettings) {
 TEST_F(DaemonClientTest, SaveMergedReassemblesTheMergedModule) {
   args_.save_merged = "/build/rust/kernel.merged.bc";
   Script({MergedChunk("BC\xc0\xde part one, "), MergedChunk("part two"),
-          ObjectChunk(Object("x")), Report("x.bc")});
+          ObjectChunk(X86RelocatableObject("x")), Report("x.bc")});
   absl::StatusOr<DaemonClient::LinkOutcome> outcome =
       Client()->Link(args_, "crate");
   ASSERT_THAT(outcome, IsOk());
   EXPECT_EQ(outcome->merged_bitcode, "BC\xc0\xde part one, part two");
-  EXPECT_EQ(outcome->object, Object("x"));
+  EXPECT_EQ(outcome->object, X86RelocatableObject("x"));
   absl::MutexLock lock(&daemon_.mutex_);
   EXPECT_TRUE(daemon_.header_.save_merged());
 }
 
 TEST_F(DaemonClientTest, SaveMergedWithoutAModuleIsAnError) {
   args_.save_merged = "/build/rust/kernel.merged.bc";
-  Script({ObjectChunk(Object("x")), Report("x.bc")});
+  Script({ObjectChunk(X86RelocatableObject("x")), Report("x.bc")});
   EXPECT_THAT(
       Client()->Link(args_, "crate"),
       StatusIs(absl::StatusCode::kUnavailable, HasSubstr("no merged module")));
@@ -271,7 +259,7 @@ TEST_F(DaemonClientTest, DaemonErrorsMapToTheirStatusAndInputErrors) {
        }) {
     SCOPED_TRACE(absl::StatusCodeToString(c.want));
     // Some object bytes before the error: they must not come back.
-    Script({ObjectChunk(Object("part"))},
+    Script({ObjectChunk(X86RelocatableObject("part"))},
            grpc::Status(c.code, "kernel.bc: the daemon's one-line reason"));
     absl::StatusOr<DaemonClient::LinkOutcome> outcome =
         Client()->Link(args_, "crate");
@@ -281,7 +269,7 @@ TEST_F(DaemonClientTest, DaemonErrorsMapToTheirStatusAndInputErrors) {
 }
 
 TEST_F(DaemonClientTest, ReplyWithoutReportIsAnError) {
-  Script({ObjectChunk(Object("all of it"))});
+  Script({ObjectChunk(X86RelocatableObject("all of it"))});
   absl::StatusOr<DaemonClient::LinkOutcome> outcome =
       Client()->Link(args_, "crate");
   EXPECT_THAT(outcome, StatusIs(absl::StatusCode::kUnavailable,
@@ -291,7 +279,7 @@ TEST_F(DaemonClientTest, ReplyWithoutReportIsAnError) {
 
 TEST_F(DaemonClientTest, EmptyOrCutOffObjectIsAnError) {
   for (const std::string& object :
-       {std::string(), Object("").substr(0, 20), std::string("not an ELF")}) {
+       {std::string(), X86RelocatableObject("").substr(0, 20), std::string("not an ELF")}) {
     SCOPED_TRACE(object.size());
     std::vector<v1::LinkResponse> replies;
     if (!object.empty()) replies.push_back(ObjectChunk(object));
@@ -310,9 +298,9 @@ TEST_F(DaemonClientTest, EmptyOrCutOffObjectIsAnError) {
 TEST_F(DaemonClientTest, MalformedStreamIsAnError) {
   // A message with no part set, then a message after the report.
   for (const std::vector<v1::LinkResponse>& replies :
-       {std::vector<v1::LinkResponse>{ObjectChunk(Object("x")),
+       {std::vector<v1::LinkResponse>{ObjectChunk(X86RelocatableObject("x")),
                                       v1::LinkResponse(), Report("x.bc")},
-        std::vector<v1::LinkResponse>{ObjectChunk(Object("x")), Report("x.bc"),
+        std::vector<v1::LinkResponse>{ObjectChunk(X86RelocatableObject("x")), Report("x.bc"),
                                       ObjectChunk("more")}}) {
     Script(replies);
     absl::StatusOr<DaemonClient::LinkOutcome> outcome =

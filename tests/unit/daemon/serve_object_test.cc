@@ -13,6 +13,7 @@
 #include "cache/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/util/test_object.h"
 #include "tests/util/fake_remote_cache.h"
 #include "tests/util/status_matchers.h"
 #include "tests/util/test_report.h"
@@ -26,19 +27,6 @@ using ::helperlink::testing::RemoteWrite;
 using ::helperlink::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// An x86_64 ELF relocatable header and `payload`: what a cache holds.
-std::string Object(const std::string& payload) {
-  std::string header(64, '\0');
-  header.replace(0, 4,
-                 "\x7f"
-                 "ELF");
-  header[4] = 2;    // ELFCLASS64
-  header[5] = 1;    // little-endian
-  header[16] = 1;   // ET_REL
-  header[18] = 62;  // EM_X86_64
-  return header + payload;
-}
 
 class ServeObjectTest : public ::testing::Test {
  protected:
@@ -88,7 +76,7 @@ class ServeObjectTest : public ::testing::Test {
   }
 
   const std::string crate_ = "crate bitcode bytes";
-  const std::string computed_object_ = Object("computed");
+  const std::string computed_object_ = X86RelocatableObject("computed");
   MemoryStore* store_ = nullptr;  // owned by local_
   std::unique_ptr<LocalCache> local_;
   LinkRequest request_;
@@ -139,7 +127,7 @@ TEST_F(ServeObjectTest, LocalHitDoesNotComputeOrAskTheRemote) {
 TEST_F(ServeObjectTest, RemoteHitIsCopiedIntoTheLocalCache) {
   FakeRemoteCache remote;
   caches_.remote = &remote;
-  const std::string remote_object = Object("from the remote");
+  const std::string remote_object = X86RelocatableObject("from the remote");
   remote.Put(Action(), {remote_object, TestReport("kernel")});
 
   absl::StatusOr<ServedObject> served = Serve();
@@ -249,7 +237,7 @@ TEST_F(ServeObjectTest, SaveMergedSkipsBothLookupsAndStillStores) {
   FakeRemoteCache remote;
   caches_.remote = &remote;
   ASSERT_THAT(Serve(), IsOk());  // now cached locally
-  remote.Put(Action(), {Object("from the remote"), TestReport("remote")});
+  remote.Put(Action(), {X86RelocatableObject("from the remote"), TestReport("remote")});
   int lookups = remote.lookups();
   ASSERT_EQ(computed_, 1);
 

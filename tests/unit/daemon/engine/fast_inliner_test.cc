@@ -30,25 +30,23 @@ int Count(const llvm::Function& function) {
 }
 
 TEST(FastInlinerTest, InlinedHelperCodeIsCleanedUp) {
-  llvm::LLVMContext context;
-  auto set = HelperSet::Load({HelperFromFixture("cleanup_helpers.ll")},
-                             Mode::kFast, context);
-  ASSERT_TRUE(set.ok()) << set.status();
-  auto crate = ParseFixture("cleanup_crate.ll", context);
-  llvm::StringSet<> crate_functions = CrateFunctions(*crate);
-  ASSERT_TRUE(LinkNeeded(*crate, "cleanup_crate.bc", **set).ok());
-  auto machine = X86Machine();
-  ASSERT_NE(machine, nullptr);
+  helperlink::testing::LinkedFixture l("cleanup_helpers.ll",
+                                       "cleanup_crate.ll");
+  ASSERT_TRUE(l.set && l.crate && l.machine);
+  auto& crate = l.crate;
+  auto& machine = l.machine;
+  const llvm::StringSet<>& crate_functions = l.crate_functions;
+  HelperSet* set = l.set.get();
 
   Report report;
   auto outcome =
-      InlineHelpers(*crate, **set, crate_functions, *machine, report);
+      InlineHelpers(*crate, *set, crate_functions, *machine, report);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(report.call_sites().found(), 2);
   EXPECT_EQ(report.call_sites().inlined(), 2);
   EXPECT_EQ(outcome->touched.size(), 2u);
   OptimizeInlined(*crate, outcome->touched, *machine);
-  EXPECT_EQ(CountHelperCalls(*crate, **set, crate_functions), 0);
+  EXPECT_EQ(CountHelperCalls(*crate, *set, crate_functions), 0);
 
   // The out-parameter's stack slot is gone: the function returns 0 + 7.
   const llvm::Function* read_out = crate->getFunction("crate_read_out");
@@ -75,22 +73,8 @@ TEST(FastInlinerTest, InlinedHelperCodeIsCleanedUp) {
 
 // crate.ll calls a plain helper twice, one whose body calls a static
 // function, a recursive one and a variadic one.
-struct Linked {
-  llvm::LLVMContext context;
-  std::unique_ptr<HelperSet> set;
-  std::unique_ptr<llvm::Module> crate;
-  llvm::StringSet<> crate_functions;
-  std::unique_ptr<llvm::TargetMachine> machine = X86Machine();
-
-  Linked() {
-    auto loaded = HelperSet::Load({HelperFromFixture("helpers.ll")},
-                                  Mode::kFast, context);
-    EXPECT_TRUE(loaded.ok()) << loaded.status();
-    set = std::move(*loaded);
-    crate = ParseFixture("crate.ll", context);
-    crate_functions = CrateFunctions(*crate);
-    EXPECT_TRUE(LinkNeeded(*crate, "crate.bc", *set).ok());
-  }
+struct Linked : helperlink::testing::LinkedFixture {
+  Linked() : LinkedFixture("helpers.ll", "crate.ll") {}
 };
 
 TEST(FastInlinerTest, CountsOneSetOfCallSites) {

@@ -43,18 +43,16 @@ Placement Place(llvm::Function& function, unsigned opcode) {
 }
 
 TEST(PostInlineTest, HoistsLoopInvariantHelperCode) {
-  llvm::LLVMContext context;
-  auto set = HelperSet::Load({HelperFromFixture("post_inline_helpers.ll")},
-                             Mode::kFast, context);
-  ASSERT_TRUE(set.ok()) << set.status();
-  auto crate = ParseFixture("post_inline_crate.ll", context);
-  llvm::StringSet<> crate_functions = CrateFunctions(*crate);
-  ASSERT_TRUE(LinkNeeded(*crate, "post_inline_crate.bc", **set).ok());
-  auto machine = X86Machine();
-  ASSERT_NE(machine, nullptr);
+  helperlink::testing::LinkedFixture l("post_inline_helpers.ll",
+                                       "post_inline_crate.ll");
+  ASSERT_TRUE(l.set && l.crate && l.machine);
+  auto& crate = l.crate;
+  auto& machine = l.machine;
+  const llvm::StringSet<>& crate_functions = l.crate_functions;
+  HelperSet* set = l.set.get();
   Report report;
   auto outcome =
-      InlineHelpers(*crate, **set, crate_functions, *machine, report);
+      InlineHelpers(*crate, *set, crate_functions, *machine, report);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   // Three calls in the crate, and the round-up call that inlining
   // rust_helper_dev_size exposes in crate_dev_size.
@@ -75,7 +73,7 @@ TEST(PostInlineTest, HoistsLoopInvariantHelperCode) {
   EXPECT_GE(masks.outside, 1);
   EXPECT_EQ(loads.in_loop, 0);
   EXPECT_EQ(loads.outside, 1);
-  EXPECT_EQ(CountHelperCalls(*crate, **set, crate_functions), 0);
+  EXPECT_EQ(CountHelperCalls(*crate, *set, crate_functions), 0);
   // Both helpers were inlined everywhere: their copies are gone.
   EXPECT_EQ(crate->getFunction("rust_helper_size_roundup"), nullptr);
   EXPECT_EQ(crate->getFunction("rust_helper_dev_flags"), nullptr);

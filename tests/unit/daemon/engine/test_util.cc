@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "daemon/engine/fast_inliner.h"
+#include "daemon/engine/link.h"
+#include "gtest/gtest.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IRReader/IRReader.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -57,6 +60,18 @@ std::unique_ptr<llvm::TargetMachine> X86Machine() {
   if (!target) return nullptr;
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
       triple, "x86-64", "", llvm::TargetOptions(), std::nullopt));
+}
+
+LinkedFixture::LinkedFixture(const std::string& helpers_ll,
+                             const std::string& crate_ll) {
+  auto loaded = engine::HelperSet::Load({HelperFromFixture(helpers_ll)},
+                                        Mode::kFast, context);
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  if (!loaded.ok()) return;
+  set = std::move(*loaded);
+  crate = ParseFixture(crate_ll, context);
+  crate_functions = engine::CrateFunctions(*crate);
+  EXPECT_TRUE(engine::LinkNeeded(*crate, crate_ll, *set).ok());
 }
 
 }  // namespace helperlink::testing

@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "daemon/engine/helper_set.h"
 #include "helperlink/engine.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
@@ -28,6 +30,20 @@ HelperInput HelperFromFixture(const std::string& name);
 
 // An x86-64 target machine (generic CPU), for target queries and passes.
 std::unique_ptr<llvm::TargetMachine> X86Machine();
+
+// A crate fixture with a fast-mode helper set fixture linked in, as the
+// fast mode's link step leaves it, and an x86-64 machine: where the
+// inliner and the post-inline stage start. A fixture that does not load
+// or link fails the test (EXPECT) and leaves `set` or `crate` null.
+struct LinkedFixture {
+  LinkedFixture(const std::string& helpers_ll, const std::string& crate_ll);
+
+  llvm::LLVMContext context;
+  std::unique_ptr<engine::HelperSet> set;
+  std::unique_ptr<llvm::Module> crate;
+  llvm::StringSet<> crate_functions;
+  std::unique_ptr<llvm::TargetMachine> machine = X86Machine();
+};
 
 }  // namespace helperlink::testing
 
