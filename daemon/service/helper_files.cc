@@ -20,36 +20,40 @@ int64_t Nanos(const struct timespec& t) {
 }  // namespace
 
 absl::StatusOr<HelperFile> HelperFileCache::Get(const std::string& path) {
+  Slot* slot;
+  {
+    absl::MutexLock lock(&mutex_);
+    std::unique_ptr<Slot>& owned = slots_[path];
+    if (owned == nullptr) owned = std::make_unique<Slot>();
+    slot = owned.get();  // Slots live as long as the cache.
+  }
+  absl::MutexLock slot_lock(&slot->mutex);
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
   }
-  Entry want;
+  Identity want;
   want.device = st.st_dev;
   want.inode = st.st_ino;
   want.size = static_cast<uint64_t>(st.st_size);
   want.mtime_ns = Nanos(st.st_mtim);
   want.ctime_ns = Nanos(st.st_ctim);
-  {
-    absl::MutexLock lock(&mutex_);
-    auto it = entries_.find(path);
-    if (it != entries_.end()) {
-      const Entry& have = it->second;
-      if (have.device == want.device && have.inode == want.inode &&
-          have.size == want.size && have.mtime_ns == want.mtime_ns &&
-          have.ctime_ns == want.ctime_ns) {
-        return HelperFile{{path, have.bytes}, have.digest};
-      }
-    }
+  if (slot->loaded && slot->identity == want) {
+    return HelperFile{{path, slot->bytes}, slot->digest};
   }
+  // A file changed between the stat and the read is read again on the next
+  // request: its identity then differs from the one stored here.
   absl::StatusOr<std::string> bytes = ReadInputFile(path, kMaxInputBytes);
   if (!bytes.ok()) return absl::NotFoundError(bytes.status().message());
-  want.digest = Sha256Hex(*bytes);
-  want.bytes = std::make_shared<const std::string>(std::move(*bytes));
-  absl::MutexLock lock(&mutex_);
-  ++reads_;
-  entries_[path] = want;
-  return HelperFile{{path, want.bytes}, want.digest};
+  slot->digest = Sha256Hex(*bytes);
+  slot->bytes = std::make_shared<const std::string>(std::move(*bytes));
+  slot->identity = want;
+  slot->loaded = true;
+  {
+    absl::MutexLock lock(&mutex_);
+    ++reads_;
+  }
+  return HelperFile{{path, slot->bytes}, slot->digest};
 }
 
 int64_t HelperFileCache::reads() const {

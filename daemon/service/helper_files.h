@@ -1,7 +1,9 @@
 // Helper files as the daemon sees them: read from disk once and kept while
 // their identity (device, inode, size, modification and change times) stays
 // the same. A helpers file rebuilt in place gets new bytes, which give a new
-// helper-set key in the engine, so a stale set is never used.
+// helper-set key in the engine, so a stale set is never used. Concurrent
+// requests for one path wait for a single read (make -j starts many Rust
+// objects at once, all naming the same helpers file).
 #ifndef HELPERLINK_DAEMON_SERVICE_HELPER_FILES_H_
 #define HELPERLINK_DAEMON_SERVICE_HELPER_FILES_H_
 
@@ -31,14 +33,25 @@ class HelperFileCache {
   int64_t reads() const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
-  struct Entry {
+  struct Identity {
     uint64_t device = 0, inode = 0, size = 0;
     int64_t mtime_ns = 0, ctime_ns = 0;
-    std::shared_ptr<const std::string> bytes;
-    std::string digest;
+    bool operator==(const Identity& o) const {
+      return device == o.device && inode == o.inode && size == o.size &&
+             mtime_ns == o.mtime_ns && ctime_ns == o.ctime_ns;
+    }
+  };
+  // One per path; its mutex is held while the path is read, so a second
+  // request for the path waits for the first read instead of repeating it.
+  struct Slot {
+    absl::Mutex mutex;
+    bool loaded ABSL_GUARDED_BY(mutex) = false;
+    Identity identity ABSL_GUARDED_BY(mutex);
+    std::shared_ptr<const std::string> bytes ABSL_GUARDED_BY(mutex);
+    std::string digest ABSL_GUARDED_BY(mutex);
   };
   mutable absl::Mutex mutex_;
-  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mutex_);
   int64_t reads_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 

@@ -4,6 +4,9 @@
 
 #include <unistd.h>
 
+#include <thread>
+#include <vector>
+
 #include "cache/sha256.h"
 #include "gtest/gtest.h"
 #include "invocation/atomic_file.h"
@@ -44,6 +47,28 @@ TEST(HelperFileCacheTest, ReadsOnceAndRereadsAfterAChange) {
   EXPECT_THAT(missing,
               StatusIs(absl::StatusCode::kNotFound,
                        temp.Path("nope.bc: No such file or directory")));
+}
+
+// make -j8 starts eight Rust objects at once, all naming one helpers file:
+// they wait for one read instead of each reading the file.
+TEST(HelperFileCacheTest, ConcurrentRequestsShareOneRead) {
+  testing::TempDir temp("hf");
+  std::string path = temp.Path("helpers.bc");
+  // Large enough that a read and its digest take a while.
+  ASSERT_THAT(WriteFileAtomically(path, std::string(32 << 20, 'h')), IsOk());
+
+  HelperFileCache cache;
+  std::vector<std::thread> threads;
+  std::vector<absl::StatusOr<HelperFile>> got(16, absl::UnknownError(""));
+  for (size_t i = 0; i < got.size(); ++i) {
+    threads.emplace_back([&, i] { got[i] = cache.Get(path); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const auto& g : got) {
+    ASSERT_THAT(g, IsOk());
+    EXPECT_EQ(g->input.bytes.get(), got[0]->input.bytes.get());
+  }
+  EXPECT_EQ(cache.reads(), 1);
 }
 
 }  // namespace
