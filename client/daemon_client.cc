@@ -174,7 +174,8 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
 }
 
 absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
-    const ObjectArgs& args, const std::string& crate) {
+    const ObjectArgs& args, const std::string& crate,
+    const v1::ClientKey* client_key) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoSeconds(options_.link_timeout));
@@ -213,6 +214,7 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
     header->add_helpers()->set_path(helper);
   }
   for (const std::string& arg : args.cc_command) header->add_cc_command(arg);
+  if (client_key != nullptr) *header->mutable_client_key() = *client_key;
   bool sent = stream->Write(request);
   for (size_t offset = 0; sent && offset < crate.size();
        offset += kChunkBytes) {

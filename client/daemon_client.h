@@ -66,8 +66,12 @@ class DaemonClient {
     std::string merged_bitcode;  // when args.save_merged is set
     Report report;
   };
+  // `client_key`: what this process computed for its own lookup of the
+  // local cache (proto ClientKey), sent so that the daemon need not hash
+  // the crate again; nullptr when it did not look up.
   absl::StatusOr<LinkOutcome> Link(const ObjectArgs& args,
-                                   const std::string& crate);
+                                   const std::string& crate,
+                                   const v1::ClientKey* client_key = nullptr);
 
   absl::StatusOr<v1::StatusReply> Status();
   absl::StatusOr<v1::StatsReply> Stats();
