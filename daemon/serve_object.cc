@@ -34,29 +34,31 @@ RemoteAction ActionFor(const LinkRequest& request, const KeyInputs& inputs) {
 
 }  // namespace
 
-KeyInputs KeyInputsFor(const LinkRequest& request,
-                       std::vector<std::string> helper_digests,
-                       const std::optional<ClientKey>& client_key,
-                       bool* client_key_used) {
+ObjectKey KeyFor(const LinkRequest& request,
+                 std::vector<std::string> helper_digests,
+                 const std::optional<ClientKey>& client_key) {
   std::vector<std::string> paths;
   for (const HelperInput& helper : request.helpers)
     paths.push_back(helper.name);
-  *client_key_used = false;
+  ObjectKey result;
   if (client_key) {
-    KeyInputs inputs =
-        MakeKeyInputs(request.mode, helper_digests, paths, request.cc_command,
-                      client_key->crate_digest);
+    result.inputs = MakeKeyInputs(request.mode, helper_digests, paths,
+                                  request.cc_command, client_key->crate_digest);
+    result.key = result.inputs.Key();
     // A key that differs means the client saw other inputs (a helpers file
     // rebuilt in between) or is another build of helperlink: its digest
     // is not used.
-    if (inputs.Key() == client_key->key) {
-      *client_key_used = true;
-      return inputs;
+    if (result.key == client_key->key) {
+      result.crate_digest = CrateDigest::kFromClient;
+      return result;
     }
   }
-  return MakeKeyInputs(request.mode, std::move(helper_digests),
-                       std::move(paths), request.cc_command,
-                       Sha256Hex(request.crate_bitcode));
+  result.inputs =
+      MakeKeyInputs(request.mode, std::move(helper_digests), std::move(paths),
+                    request.cc_command, Sha256Hex(request.crate_bitcode));
+  result.key = result.inputs.Key();
+  result.crate_digest = CrateDigest::kHashedHere;
+  return result;
 }
 
 absl::StatusOr<ServedObject> ServeObject(
@@ -69,17 +71,17 @@ absl::StatusOr<ServedObject> ServeObject(
   CacheClock cache_clock;
   // With no cache at all there is no key to compute.
   const bool cached = caches.local || caches.remote;
-  KeyInputs inputs;
-  std::string key;
-  bool client_key_used = false;
+  ObjectKey object_key;
   if (cached) {
     cache_clock.Start();
-    inputs = KeyInputsFor(request, std::move(helper_digests), client_key,
-                          &client_key_used);
-    key = inputs.Key();
+    object_key = KeyFor(request, std::move(helper_digests), client_key);
     cache_clock.Stop();
-    served.crate_hashed = !client_key_used;
+    served.crate_hashed = object_key.crate_digest == CrateDigest::kHashedHere;
   }
+  const KeyInputs& inputs = object_key.inputs;
+  const std::string& key = object_key.key;
+  const bool client_key_used =
+      cached && object_key.crate_digest == CrateDigest::kFromClient;
   // The client's lookup was of this very key in this cache.
   const bool client_looked_up = client_key_used && client_key->local_missed;
   const double client_ms = client_key_used ? client_key->lookup_ms : 0;

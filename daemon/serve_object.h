@@ -57,14 +57,21 @@ struct ClientKey {
   double lookup_ms = 0;       // the client's time on the key and the lookup
 };
 
-// Key inputs of `request`. The crate digest is `client_key`'s when that key
-// agrees with the key of these inputs, else the crate is hashed here;
-// *client_key_used says which. Helper digests come from the caller, who
-// has them cached.
-KeyInputs KeyInputsFor(const LinkRequest& request,
-                       std::vector<std::string> helper_digests,
-                       const std::optional<ClientKey>& client_key,
-                       bool* client_key_used);
+// Where an object key's crate digest came from.
+enum class CrateDigest { kFromClient, kHashedHere };
+
+struct ObjectKey {
+  KeyInputs inputs;
+  std::string key;  // inputs.Key()
+  CrateDigest crate_digest = CrateDigest::kHashedHere;
+};
+
+// The key of `request`. The crate digest is `client_key`'s when that key
+// agrees with the key of these inputs, else the crate is hashed here.
+// Helper digests come from the caller, who has them cached.
+ObjectKey KeyFor(const LinkRequest& request,
+                 std::vector<std::string> helper_digests,
+                 const std::optional<ClientKey>& client_key);
 
 // `helper_digests` are the SHA-256 of request.helpers, in order (the
 // caller has them cached); `client_key` is the client's, if it sent one;

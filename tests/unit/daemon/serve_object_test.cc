@@ -52,8 +52,7 @@ class ServeObjectTest : public ::testing::Test {
     return {Sha256Hex(*request_.helpers[0].bytes)};
   }
   KeyInputs Inputs() const {
-    bool used;
-    return KeyInputsFor(request_, HelperDigests(), std::nullopt, &used);
+    return KeyFor(request_, HelperDigests(), std::nullopt).inputs;
   }
   std::string Key() const { return Inputs().Key(); }
   RemoteAction Action() const {
