@@ -101,6 +101,8 @@ absl::StatusOr<OneshotOptions> OneshotOptionsFromEnvironment(
   oneshot.why_no_cache_dir = cache->why_no_dir;
   oneshot.cache_sharing = cache->sharing;
   oneshot.cache_policy = cache->policy;
+  const char* path = env("PATH");
+  if (path && *path) oneshot.compiler_search_path = path;
   RemoteSettings remote = ReadRemoteSettings(env);
   if (!remote.url.empty()) {
     absl::Status url = CheckRemoteUrl(remote.url);

@@ -156,6 +156,7 @@ TEST(OneshotEnvironmentTest, Defaults) {
   EXPECT_EQ(options->cache_sharing, CacheSharing::kPrivate);
   EXPECT_EQ(options->cache_policy.max_bytes, uint64_t{5} << 30);
   EXPECT_FALSE(options->remote.has_value());
+  EXPECT_EQ(options->compiler_search_path, "/usr/bin:/bin");
 }
 
 TEST(OneshotEnvironmentTest, EveryVariable) {
@@ -164,9 +165,11 @@ TEST(OneshotEnvironmentTest, EveryVariable) {
            {"XDG_CACHE_HOME", "/x"},
            {"HELPERLINK_CACHE_DIR", "/c"},
            {"HELPERLINK_CACHE_SHARED", "group"},
-           {"HELPERLINK_CACHE_POLICY", "max_size=16K"}}),
+           {"HELPERLINK_CACHE_POLICY", "max_size=16K"},
+           {"PATH", "/opt/cc/bin"}}),
       "");
   ASSERT_THAT(options, IsOk());
+  EXPECT_EQ(options->compiler_search_path, "/opt/cc/bin");
   EXPECT_EQ(options->cache_dir, "/c");
   EXPECT_EQ(options->cache_sharing, CacheSharing::kGroup);
   EXPECT_EQ(options->cache_policy.max_bytes, 16u << 10);
