@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/util/fake_env.h"
 #include "tests/util/status_matchers.h"
 #include "tests/util/temp_dir.h"
 
@@ -26,12 +27,8 @@ class ClientOptionsTest : public ::testing::Test {
   absl::StatusOr<ClientOptions> Options(std::map<std::string, std::string> vars,
                                         const std::string& flag = "") {
     vars.emplace("HELPERLINK_DIR", temp_.Path("state"));
-    return ClientOptionsFromEnvironment(
-        [&vars](const char* name) -> const char* {
-          auto it = vars.find(name);
-          return it == vars.end() ? nullptr : it->second.c_str();
-        },
-        flag, "/bin/helperlinkd");
+    return ClientOptionsFromEnvironment(testing::FakeEnv(std::move(vars)), flag,
+                                        "/bin/helperlinkd");
   }
 
   testing::TempDir temp_;

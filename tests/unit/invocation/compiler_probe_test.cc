@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "invocation/atomic_file.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
@@ -98,15 +99,6 @@ constexpr char kSystemPath[] = "/usr/bin:/bin";
 
 class CheckCompilerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/helperlink-probe-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::string command = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(std::system(command.c_str()), 0);
-  }
   // CheckCompiler on the installed compilers, answers kept in `cache_dir`.
   absl::Status Check(const std::string& command, const std::string& cache_dir) {
     return CheckCompiler(command, {kSystemPath, cache_dir});
@@ -123,7 +115,8 @@ class CheckCompilerTest : public ::testing::Test {
     ::chmod(path.c_str(), 0700);
     return bin;
   }
-  std::string dir_;
+  testing::TempDir temp_{"probe"};
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(CheckCompilerTest, RealCompilers) {
