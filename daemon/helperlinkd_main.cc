@@ -74,8 +74,7 @@ int RunOneshotMain(const std::vector<std::string>& args) {
           .ok();
   absl::Status compiler = helperlink::CheckCompiler(
       parsed->cc_command[0],
-      {oneshot->compiler_search_path,
-       cache_trusted ? oneshot->cache_dir : ""});
+      {oneshot->compiler_search_path, cache_trusted ? oneshot->cache_dir : ""});
   if (!compiler.ok()) {
     helperlink::RemoveIfExists(parsed->output).IgnoreError();
     if (!parsed->report_path.empty()) {
