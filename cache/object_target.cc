@@ -54,11 +54,97 @@ std::string HostTriple() {
 #endif
 }
 
+// An unsigned field of `size` bytes at `at` (the caller has checked that
+// it lies inside `bytes`).
+uint64_t ReadField(absl::string_view bytes, size_t at, size_t size,
+                   int byte_order) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < size; ++i) {
+    size_t index = byte_order == kMsb ? at + i : at + size - 1 - i;
+    value = value << 8 | static_cast<uint8_t>(bytes[index]);
+  }
+  return value;
+}
+
 uint16_t Read16(absl::string_view bytes, size_t at, int byte_order) {
-  auto b0 = static_cast<uint8_t>(bytes[at]);
-  auto b1 = static_cast<uint8_t>(bytes[at + 1]);
-  return byte_order == kMsb ? static_cast<uint16_t>(b0 << 8 | b1)
-                            : static_cast<uint16_t>(b1 << 8 | b0);
+  return static_cast<uint16_t>(ReadField(bytes, at, 2, byte_order));
+}
+
+constexpr uint32_t kShtNull = 0, kShtStrtab = 3, kShtNobits = 8;
+constexpr uint16_t kShnXindex = 0xffff;
+
+// Where the fields this check reads are in the ELF header and in a
+// section header, for one ELF class.
+struct ElfLayout {
+  size_t shoff_at, shoff_size;                 // e_shoff
+  size_t shentsize_at, shnum_at, shstrndx_at;  // 2-byte fields
+  size_t section_header_size;                  // what e_shentsize must be
+  size_t sh_type_at;                           // 4 bytes
+  size_t sh_offset_at, sh_size_at, word_size;  // sh_offset, sh_size
+  size_t sh_link_at;                           // 4 bytes
+};
+constexpr ElfLayout kElf64 = {0x28, 8, 0x3a, 0x3c, 0x3e, 64, 4, 24, 32, 8, 40};
+constexpr ElfLayout kElf32 = {0x20, 4, 0x2e, 0x30, 0x32, 40, 4, 16, 20, 4, 24};
+
+// Whether [offset, offset + size) lies inside a file of `file_size` bytes.
+bool Inside(uint64_t offset, uint64_t size, uint64_t file_size) {
+  return offset <= file_size && size <= file_size - offset;
+}
+
+// The section header table and every section with contents lie inside the
+// object, and e_shstrndx names a string table: what a cut-off or patched
+// object gets wrong. "" when they do, else what is wrong.
+std::string StructureProblem(absl::string_view object, int elf_class,
+                             int byte_order) {
+  const ElfLayout& at = elf_class == kClass64 ? kElf64 : kElf32;
+  auto field = [&](size_t offset, size_t size) {
+    return ReadField(object, offset, size, byte_order);
+  };
+  const uint64_t file_size = object.size();
+  uint64_t shoff = field(at.shoff_at, at.shoff_size);
+  uint64_t shentsize = field(at.shentsize_at, 2);
+  uint64_t shnum = field(at.shnum_at, 2);
+  uint64_t shstrndx = field(at.shstrndx_at, 2);
+  if (shoff == 0) return "it has no section header table";
+  if (shentsize != at.section_header_size) {
+    return absl::StrCat("e_shentsize is ", shentsize, ", want ",
+                        at.section_header_size);
+  }
+  const uint64_t entry = at.section_header_size;
+  if (!Inside(shoff, entry, file_size)) {
+    return absl::StrCat("the section header table at offset ", shoff,
+                        " is past the end of the ", file_size,
+                        "-byte file (truncated?)");
+  }
+  // More than 0xff00 sections: the counts are in section 0's header.
+  if (shnum == 0) shnum = field(shoff + at.sh_size_at, at.word_size);
+  if (shstrndx == kShnXindex) shstrndx = field(shoff + at.sh_link_at, 4);
+  if (shnum == 0 || shnum > file_size / entry ||
+      !Inside(shoff, shnum * entry, file_size)) {
+    return absl::StrCat(
+        "the section header table (", shnum, " entries at offset ", shoff,
+        ") runs past the end of the ", file_size, "-byte file (truncated?)");
+  }
+  if (shstrndx >= shnum) {
+    return absl::StrCat("e_shstrndx ", shstrndx, " is not one of its ", shnum,
+                        " sections");
+  }
+  for (uint64_t i = 1; i < shnum; ++i) {
+    uint64_t header = shoff + i * entry;
+    uint64_t type = field(header + at.sh_type_at, 4);
+    if (i == shstrndx && type != kShtStrtab) {
+      return absl::StrCat("section ", i, " (e_shstrndx) is not a string table");
+    }
+    if (type == kShtNull || type == kShtNobits) continue;
+    uint64_t offset = field(header + at.sh_offset_at, at.word_size);
+    uint64_t size = field(header + at.sh_size_at, at.word_size);
+    if (!Inside(offset, size, file_size)) {
+      return absl::StrCat("section ", i, " (", size, " bytes at offset ",
+                          offset, ") runs past the end of the ", file_size,
+                          "-byte file (truncated?)");
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -140,6 +226,8 @@ absl::Status CheckRelocatableObject(absl::string_view object,
   if (Read16(object, 16, byte_order) != kEtRel) {
     return bad("not a relocatable object (e_type is not ET_REL)");
   }
+  std::string structure = StructureProblem(object, elf_class, byte_order);
+  if (!structure.empty()) return bad(structure);
   if (target.machine == 0) return absl::OkStatus();
   if (elf_class != target.elf_class || byte_order != target.byte_order) {
     return bad(absl::StrCat("ELF class ", elf_class, " byte order ", byte_order,

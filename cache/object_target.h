@@ -1,7 +1,8 @@
 // What a helperlink object must look like: an ELF relocatable object
 // (ET_REL) for the target the compiler flags name. The remote cache checks
 // every object it downloads against this, so a writer cannot make a build
-// emit an empty file, a non-object or another machine's object.
+// emit an empty file, a non-object, a cut-off object or another machine's
+// object.
 //
 // The target is the compiler's --target / -target triple (the host's when
 // none is given, as clang does), with -m32 / -m64 / -mx32 and
@@ -31,8 +32,11 @@ struct ObjectTarget {
 // The target of a C compiler command (argv[0] and flags, or flags alone).
 ObjectTarget TargetOfCompilerFlags(const std::vector<std::string>& flags);
 
-// OK if `object` is a non-empty ELF relocatable object for `target`; else
-// DATA_LOSS saying what is wrong.
+// OK if `object` is a whole ELF relocatable object for `target`: its
+// header, and a section header table and sections (all but SHT_NOBITS)
+// that lie inside it, with e_shstrndx naming a string table. Else
+// DATA_LOSS saying what is wrong (a cut-off object says where it ends).
+// Cheap: reads the headers only.
 absl::Status CheckRelocatableObject(absl::string_view object,
                                     const ObjectTarget& target);
 

@@ -88,6 +88,7 @@ class ReapiRemoteCache final : public RemoteCache {
   std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas_;
   std::unique_ptr<reapi::Capabilities::Stub> capabilities_;
   std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;
+  // Guards only the remembered limit, never held across a call.
   absl::Mutex mutex_;
   int64_t max_batch_bytes_ ABSL_GUARDED_BY(mutex_) = -1;  // -1: not asked yet
   RemoteStats stats_;                                     // atomics
@@ -244,8 +245,13 @@ void ReapiRemoteCache::Prepare(grpc::ClientContext& context,
 }
 
 int64_t ReapiRemoteCache::MaxBatchBytes() {
-  absl::MutexLock lock(&mutex_);
-  if (max_batch_bytes_ >= 0) return max_batch_bytes_;
+  {
+    absl::MutexLock lock(&mutex_);
+    if (max_batch_bytes_ >= 0) return max_batch_bytes_;
+  }
+  // Asked without the lock, so that one slow answer holds up only the
+  // request that asked: callers that get here together each ask, and store
+  // the same answer.
   grpc::ClientContext context;
   Prepare(context, options_.timeout);
   reapi::GetCapabilitiesRequest request;
@@ -259,6 +265,7 @@ int64_t ReapiRemoteCache::MaxBatchBytes() {
         capabilities.cache_capabilities().max_batch_total_size_bytes();
     // 0 means "no limit", but gRPC messages still have one.
     if (named > 0) limit = std::min(named, kDefaultMaxBatchBytes);
+    absl::MutexLock lock(&mutex_);
     max_batch_bytes_ = limit;  // remembered only when the server answered
   }
   return limit;

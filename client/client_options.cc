@@ -34,6 +34,7 @@ absl::StatusOr<ClientOptions> ClientOptionsFromEnvironment(
   options.cache_dir = cache->dir;
   options.cache_sharing = cache->sharing;
   options.cache_policy = cache->policy;
+  options.compiler_search_path = Get(env, "PATH", kDefaultCompilerSearchPath);
   options.remote = ReadRemoteSettings(env);
   if (!options.remote.url.empty()) {
     absl::Status url = CheckRemoteUrl(options.remote.url);

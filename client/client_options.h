@@ -5,6 +5,8 @@
 //   HELPERLINK_CACHE_DIR, XDG_CACHE_HOME, HOME, HELPERLINK_CACHE_SHARED,
 //   HELPERLINK_CACHE_POLICY  the local cache (CacheSettingsFromEnvironment)
 //   HELPERLINK_REMOTE...     the remote cache (cache/remote_cache.h)
+//   PATH                     where the compiler after `--` is looked up
+//                            (default /usr/bin:/bin; compiler_probe.h)
 // An empty variable counts as unset. The main passes std::getenv; tests
 // pass a map.
 #ifndef HELPERLINK_CLIENT_CLIENT_OPTIONS_H_

@@ -16,6 +16,7 @@
 #include "helperlink.grpc.pb.h"
 #include "helperlink/report.h"
 #include "invocation/cli_args.h"
+#include "invocation/compiler_probe.h"
 #include "invocation/state_dir.h"
 
 namespace helperlink {
@@ -40,6 +41,9 @@ struct ClientOptions {
   // The remote cache settings, sent with every request (the daemon reads
   // the token file).
   RemoteSettings remote;
+  // Where the compiler after `--` is looked up when it has no '/': PATH,
+  // default kDefaultCompilerSearchPath ("/usr/bin:/bin") when PATH is unset.
+  std::string compiler_search_path = kDefaultCompilerSearchPath;
 };
 
 // Whether a failed Link means the input is bad (the one-shot would fail the

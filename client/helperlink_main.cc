@@ -1,7 +1,7 @@
 // helperlink: the thin client kbuild calls once per Rust object.
 //   helperlink [OPTIONS] -o OUT.o CRATE.bc -- CC [CC FLAGS...]
-//   helperlink --status | --stats [--json] | --zero-stats | --stop
-//   helperlink --explain OUT.o
+//   helperlink --status | --stats [--json] | --zero-stats [--json] | --stop
+//   helperlink --explain OUT.o     (parsed in admin_args.h)
 // It first looks the object up in the local cache itself (local_lookup.h)
 // and answers a hit alone, without the daemon. On a miss it sends the crate,
 // with the key it computed, to the build tree's daemon (starting one if
@@ -25,6 +25,7 @@
 #include "absl/strings/str_format.h"
 #include "cache/cache_dir.h"
 #include "cache/local_cache.h"
+#include "client/admin_args.h"
 #include "client/client_options.h"
 #include "client/daemon_client.h"
 #include "client/local_lookup.h"
@@ -98,10 +99,9 @@ int RunExplain(const ClientOptions& options, const std::string& output) {
 }
 
 enum class StatsAction { kShow, kZeroThenShow };
-enum class StatsFormat { kText, kJson };
 
 int RunStats(const ClientOptions& options, StatsAction action,
-             StatsFormat format) {
+             helperlink::AdminFormat format) {
   const bool zero = action == StatsAction::kZeroThenShow;
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(options);
@@ -121,7 +121,7 @@ int RunStats(const ClientOptions& options, StatsAction action,
   } else {
     snapshot.why_no_cache = std::string(cache.status().message());
   }
-  std::string text = format == StatsFormat::kJson
+  std::string text = format == helperlink::AdminFormat::kJson
                          ? helperlink::StatsJson(snapshot)
                          : helperlink::StatsText(snapshot);
   std::fputs(text.c_str(), stdout);
@@ -129,31 +129,33 @@ int RunStats(const ClientOptions& options, StatsAction action,
 }
 
 int RunAdmin(const std::vector<std::string>& args) {
+  using helperlink::AdminVerb;
+  absl::StatusOr<helperlink::AdminCommand> command =
+      helperlink::ParseAdminCommand(args);
+  if (!command.ok()) return Fail(std::string(command.status().message()));
   absl::StatusOr<ClientOptions> options = OptionsFromEnvironment("");
   if (!options.ok()) return Fail(std::string(options.status().message()));
-  const std::string& command = args[0];
-  if (command == "--explain") {
-    if (args.size() != 2) return Fail("--explain needs one output path");
-    return RunExplain(*options, args[1]);
-  }
-  bool json = args.size() > 1 && args[1] == "--json";
-  if (args.size() > (command == "--stats" ? 2u : 1u) ||
-      (args.size() == 2 && !json)) {
-    return Fail(absl::StrCat("unexpected argument after ", command));
-  }
-  if (command == "--stats" || command == "--zero-stats") {
-    return RunStats(*options,
-                    command == "--zero-stats" ? StatsAction::kZeroThenShow
-                                              : StatsAction::kShow,
-                    json ? StatsFormat::kJson : StatsFormat::kText);
+  switch (command->verb) {
+    case AdminVerb::kExplain:
+      return RunExplain(*options, command->output);
+    case AdminVerb::kStats:
+    case AdminVerb::kZeroStats:
+      return RunStats(*options,
+                      command->verb == AdminVerb::kZeroStats
+                          ? StatsAction::kZeroThenShow
+                          : StatsAction::kShow,
+                      command->format);
+    case AdminVerb::kStatus:
+    case AdminVerb::kStop:
+      break;
   }
   absl::StatusOr<std::unique_ptr<DaemonClient>> client =
       DaemonClient::Connect(*options);
   if (!client.ok()) {
-    if (command == "--stop") return 0;  // nothing to stop
+    if (command->verb == AdminVerb::kStop) return 0;  // nothing to stop
     return Fail(std::string(client.status().message()));
   }
-  if (command == "--status") {
+  if (command->verb == AdminVerb::kStatus) {
     auto status = (*client)->Status();
     if (!status.ok()) return Fail(std::string(status.status().message()));
     std::fputs(helperlink::StatusText(*status).c_str(), stdout);
@@ -202,7 +204,8 @@ int RunObject(int argc, char** argv) {
   // The probe's answers are kept only in a cache dir the user owns: a
   // foreign one could claim any compiler is clang.
   absl::Status compiler = helperlink::CheckCompiler(
-      args.cc_command[0], dir_trusted ? options->cache_dir : "");
+      args.cc_command[0],
+      {options->compiler_search_path, dir_trusted ? options->cache_dir : ""});
   if (!compiler.ok()) {
     fail_object(std::string(compiler.message()));
     return helperlink::kExitCannotStandIn;
@@ -279,16 +282,10 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::fprintf(args.empty() ? stderr : stdout, "%s%s",
                  helperlink::ObjectUsage("helperlink").c_str(),
-                 "       helperlink --status | --stats [--json] | "
-                 "--zero-stats | --stop\n"
-                 "       helperlink --explain OUT.o\n");
+                 helperlink::AdminUsage().c_str());
     // No arguments is a usage error, and every error exits 1.
     return args.empty() ? 1 : 0;
   }
-  if (args[0] == "--status" || args[0] == "--stats" ||
-      args[0] == "--zero-stats" || args[0] == "--stop" ||
-      args[0] == "--explain") {
-    return RunAdmin(args);
-  }
+  if (helperlink::IsAdminCommand(args)) return RunAdmin(args);
   return RunObject(argc, argv);
 }

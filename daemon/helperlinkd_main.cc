@@ -2,7 +2,8 @@
 // Environment (one-shot only, read in OneshotFromEnvironment):
 // HELPERLINK_CACHE_DIR (else $XDG_CACHE_HOME or ~/.cache, /helperlink;
 // cache/cache_dir.h), HELPERLINK_CACHE_SHARED, HELPERLINK_CACHE_POLICY
-// (default max_size=5G) and HELPERLINK_REMOTE... (cache/remote_cache.h).
+// (default max_size=5G), HELPERLINK_REMOTE... (cache/remote_cache.h) and
+// PATH (where the compiler after `--` is looked up; compiler_probe.h).
 //   helperlinkd --oneshot [per-object options] -o OUT.o CRATE.bc -- CC FLAGS...
 //   helperlinkd --daemon [--state-dir DIR] [--idle-timeout SECONDS]
 //               [--jobs N] [--max-requests-per-engine N]
@@ -72,7 +73,8 @@ int RunOneshotMain(const std::vector<std::string>& args) {
       helperlink::PrepareCacheDir(oneshot->cache_dir, oneshot->cache_sharing)
           .ok();
   absl::Status compiler = helperlink::CheckCompiler(
-      parsed->cc_command[0], cache_trusted ? oneshot->cache_dir : "");
+      parsed->cc_command[0],
+      {oneshot->compiler_search_path, cache_trusted ? oneshot->cache_dir : ""});
   if (!compiler.ok()) {
     helperlink::RemoveIfExists(parsed->output).IgnoreError();
     if (!parsed->report_path.empty()) {

@@ -14,19 +14,17 @@ absl::Status ParseDaemonFlags(const std::vector<std::string>& args,
                               DaemonOptions* options) {
   FlagTable table;
   table.unknown = "unknown daemon option";
-  FlagSpec crate_bytes;
-  crate_bytes.name = "--max-crate-bytes";
-  crate_bytes.needs = "a positive number of MiB";
-  crate_bytes.set = [options](const std::string& value) {
-    // MiB, so that the byte count stays far from overflowing.
-    int64_t megabytes = 0;
-    if (!ParseIntInRange(value, 1, INT_MAX, &megabytes)) {
-      return absl::InvalidArgumentError(
-          "--max-crate-bytes needs a positive number of MiB");
-    }
-    options->service.max_crate_bytes = static_cast<uint64_t>(megabytes) << 20;
-    return absl::OkStatus();
-  };
+  // MiB, so that the byte count stays far from overflowing.
+  FlagSpec crate_bytes =
+      ParsedFlag("--max-crate-bytes", "a positive number of MiB",
+                 [options](const std::string& value) {
+                   int64_t megabytes = 0;
+                   if (!ParseIntInRange(value, 1, INT_MAX, &megabytes))
+                     return false;
+                   options->service.max_crate_bytes =
+                       static_cast<uint64_t>(megabytes) << 20;
+                   return true;
+                 });
   table.flags = {
       StringFlag("--state-dir", "a directory", &options->state_dir),
       IntFlag("--idle-timeout", "a number of seconds (0 = never)", 0, INT_MAX,
@@ -101,6 +99,8 @@ absl::StatusOr<OneshotOptions> OneshotOptionsFromEnvironment(
   oneshot.why_no_cache_dir = cache->why_no_dir;
   oneshot.cache_sharing = cache->sharing;
   oneshot.cache_policy = cache->policy;
+  const char* path = env("PATH");
+  if (path && *path) oneshot.compiler_search_path = path;
   RemoteSettings remote = ReadRemoteSettings(env);
   if (!remote.url.empty()) {
     absl::Status url = CheckRemoteUrl(remote.url);

@@ -34,27 +34,13 @@ absl::StatusOr<ObjectArgs> ParseObjectArgs(
     out.save_merged = value;
     return absl::OkStatus();
   };
-  FlagSpec no_cache;
-  no_cache.name = "--no-cache";
-  no_cache.arity = FlagArity::kNone;
-  no_cache.set = [&out](const std::string&) {
-    out.no_cache = true;
-    return absl::OkStatus();
-  };
-  FlagSpec no_daemon;
-  no_daemon.name = "--no-daemon";
-  no_daemon.arity = FlagArity::kNone;
-  no_daemon.set = [&out](const std::string&) {
-    out.no_daemon = true;
-    return absl::OkStatus();
-  };
   table.flags = {helpers,
                  mode,
                  StringFlag("--report", "", &out.report_path),
                  StringFlag("--cache-dir", "", &out.cache_dir),
                  save_merged,
-                 no_cache,
-                 no_daemon,
+                 SwitchFlag("--no-cache", &out.no_cache),
+                 SwitchFlag("--no-daemon", &out.no_daemon),
                  StringFlag("-o", "", &out.output)};
   table.positional = [&out](const std::string& arg) {
     if (!out.crate.empty()) {

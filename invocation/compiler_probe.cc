@@ -263,10 +263,10 @@ absl::Status CheckCompilerFacts(const CompilerFacts& facts) {
 }
 
 absl::Status CheckCompiler(const std::string& command,
-                           const std::string& cache_dir) {
-  const char* path_env = std::getenv("PATH");
+                           const CompilerProbeOptions& options) {
+  const std::string& cache_dir = options.cache_dir;
   absl::StatusOr<CompilerIdentity> id =
-      IdentifyCompiler(command, path_env ? path_env : "/usr/bin:/bin");
+      IdentifyCompiler(command, options.search_path);
   if (!id.ok()) {
     return absl::FailedPreconditionError(
         Refusal(std::string(id.status().message())));

@@ -67,12 +67,27 @@ std::vector<ProbeRecord> DecodeProbeCache(const std::string& text);
 // links with LLVM 22 and can stand in only for clang-22".
 absl::Status CheckCompilerFacts(const CompilerFacts& facts);
 
+// Where CheckCompiler looks up a command named without a '/' when the
+// environment has no PATH: what a shell would search.
+inline constexpr char kDefaultCompilerSearchPath[] = "/usr/bin:/bin";
+
+struct CompilerProbeOptions {
+  // The directories a command without a '/' is looked up in, ':'-separated
+  // like PATH (an empty entry is the current dir). The mains fill it from
+  // PATH (ClientOptions, OneshotOptions); the library never reads the
+  // environment.
+  std::string search_path = kDefaultCompilerSearchPath;
+  // Where the probe's answers are kept (CACHE_DIR/compilers); "" = nowhere,
+  // every check runs the compiler.
+  std::string cache_dir;
+};
+
 // The whole check for argv[0] after `--`: identify it, take its facts from
-// CACHE_DIR/compilers (or run `CC --version` and record them; a cache that
+// the probe cache (or run `CC --version` and record them; a cache that
 // cannot be read or written only costs a probe), then CheckCompilerFacts.
 // A compiler that cannot be found or run is FAILED_PRECONDITION too.
 absl::Status CheckCompiler(const std::string& command,
-                           const std::string& cache_dir);
+                           const CompilerProbeOptions& options);
 
 }  // namespace helperlink
 

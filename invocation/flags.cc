@@ -139,43 +139,54 @@ FlagSpec StringFlag(std::string name, std::string needs, std::string* out) {
   return flag;
 }
 
-FlagSpec IntFlag(std::string name, std::string needs, int64_t min, int64_t max,
-                 int* out) {
+FlagSpec ParsedFlag(std::string name, std::string needs,
+                    std::function<bool(const std::string& value)> parse) {
   FlagSpec flag;
   flag.name = std::move(name);
   flag.needs = std::move(needs);
-  flag.set = [name = flag.name, needs = flag.needs, min, max,
-              out](const std::string& value) {
-    int64_t parsed = 0;
-    if (!ParseIntInRange(value, min, max, &parsed)) return Needs(name, needs);
-    *out = static_cast<int>(parsed);
+  flag.set = [name = flag.name, needs = flag.needs,
+              parse = std::move(parse)](const std::string& value) {
+    if (!parse(value)) return Needs(name, needs);
     return absl::OkStatus();
   };
   return flag;
+}
+
+FlagSpec SwitchFlag(std::string name, bool* out) {
+  FlagSpec flag;
+  flag.name = std::move(name);
+  flag.arity = FlagArity::kNone;
+  flag.set = [out](const std::string&) {
+    *out = true;
+    return absl::OkStatus();
+  };
+  return flag;
+}
+
+FlagSpec IntFlag(std::string name, std::string needs, int64_t min, int64_t max,
+                 int* out) {
+  return ParsedFlag(std::move(name), std::move(needs),
+                    [min, max, out](const std::string& value) {
+                      int64_t parsed = 0;
+                      if (!ParseIntInRange(value, min, max, &parsed)) {
+                        return false;
+                      }
+                      *out = static_cast<int>(parsed);
+                      return true;
+                    });
 }
 
 FlagSpec ByteSizeFlag(std::string name, std::string needs, int64_t* out) {
-  FlagSpec flag;
-  flag.name = std::move(name);
-  flag.needs = std::move(needs);
-  flag.set = [name = flag.name, needs = flag.needs,
-              out](const std::string& value) {
-    if (!ParseByteSize(value, out)) return Needs(name, needs);
-    return absl::OkStatus();
-  };
-  return flag;
+  return ParsedFlag(
+      std::move(name), std::move(needs),
+      [out](const std::string& value) { return ParseByteSize(value, out); });
 }
 
 FlagSpec SecondsFlag(std::string name, std::string needs, absl::Duration* out) {
-  FlagSpec flag;
-  flag.name = std::move(name);
-  flag.needs = std::move(needs);
-  flag.set = [name = flag.name, needs = flag.needs,
-              out](const std::string& value) {
-    if (!ParsePositiveSeconds(value, out)) return Needs(name, needs);
-    return absl::OkStatus();
-  };
-  return flag;
+  return ParsedFlag(std::move(name), std::move(needs),
+                    [out](const std::string& value) {
+                      return ParsePositiveSeconds(value, out);
+                    });
 }
 
 }  // namespace helperlink

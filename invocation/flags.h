@@ -64,11 +64,16 @@ bool ParseByteSize(absl::string_view text, int64_t* out);
 bool ParsePositiveSeconds(absl::string_view text, absl::Duration* out);
 
 // Setters for the common cases: a bad value gives "NAME needs NEEDS".
+// `parse` stores the value and says whether it was one.
+FlagSpec ParsedFlag(std::string name, std::string needs,
+                    std::function<bool(const std::string& value)> parse);
 FlagSpec StringFlag(std::string name, std::string needs, std::string* out);
 FlagSpec IntFlag(std::string name, std::string needs, int64_t min, int64_t max,
                  int* out);
 FlagSpec ByteSizeFlag(std::string name, std::string needs, int64_t* out);
 FlagSpec SecondsFlag(std::string name, std::string needs, absl::Duration* out);
+// A flag without a value that sets *out to true.
+FlagSpec SwitchFlag(std::string name, bool* out);
 
 }  // namespace helperlink
 

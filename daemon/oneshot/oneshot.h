@@ -13,6 +13,7 @@
 #include "cache/store.h"
 #include "helperlink/engine.h"
 #include "invocation/cli_args.h"
+#include "invocation/compiler_probe.h"
 
 namespace helperlink {
 
@@ -26,6 +27,9 @@ struct OneshotOptions {
   CachePolicy cache_policy;  // default: 5 GiB
   // The remote cache, if one is configured (HELPERLINK_REMOTE...).
   std::optional<RemoteOptions> remote;
+  // Where the compiler after `--` is looked up when it has no '/': PATH,
+  // default kDefaultCompilerSearchPath ("/usr/bin:/bin") when PATH is unset.
+  std::string compiler_search_path = kDefaultCompilerSearchPath;
 };
 
 // On success OUT (and the report and merged module, if asked for) exist. On

@@ -108,6 +108,10 @@ done
 expect_refusal "client: bad idle timeout" "HELPERLINK_IDLE_TIMEOUT: 'soon' is not a number of seconds" \
   env HELPERLINK_IDLE_TIMEOUT=soon "$HELPERLINK" "${object[@]}"
 expect_refusal "stats: stray argument" "unexpected argument after --stats" "$HELPERLINK" --stats --bogus
+expect_refusal "status: --json" "^helperlink: --status does not take --json$" "$HELPERLINK" --status --json
+expect_refusal "explain: no output" "^helperlink: --explain needs one output path" "$HELPERLINK" --explain
+expect_refusal "explain: two outputs" "^helperlink: --explain takes one output path, not also 'b.o'$" \
+  "$HELPERLINK" --explain a.o b.o
 expect_refusal "daemon: unknown flag" "^helperlinkd: unknown daemon option '--bogus'$" \
   "$HELPERLINKD" --daemon --state-dir "$WORK/never" --bogus
 expect_refusal "daemon: bad number" "^helperlinkd: --jobs needs a positive number$" \

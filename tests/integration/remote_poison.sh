@@ -1,6 +1,6 @@
 # remote_poison.sh - a writer with a valid token publishes results whose
-# object is empty, not an ELF file, another machine's object or an
-# executable, for the exact actions a read-only workstation will ask for
+# object is empty, not an ELF file, another machine's object, an
+# executable or a good object cut in half, for the exact actions a read-only workstation will ask for
 # (tools/reapi_poison computes them as helperlink does). The workstation,
 # through the real one-shot and the real daemon, exits 0 with the right
 # object built locally, counts a bad remote blob, and never copies the bad
@@ -26,9 +26,9 @@ printf 'writer-token\n' >"$WORK/writer.token"
 printf 'reader-token\n' >"$WORK/reader.token"
 
 mk=$WORK/mk
-minikbuild_setup 4 "$mk"
+minikbuild_setup 5 "$mk"
 crates=("$mk"/bc/*.bc)
-kinds=(empty junk aarch64 exec)
+kinds=(empty junk aarch64 exec truncated)
 cc=(clang-22 -O2 -fno-PIE)
 object_args() {  # CRATE OUT [options...]
   local crate=$1 out=$2
@@ -42,7 +42,7 @@ for i in "${!kinds[@]}"; do
   "$HELPERLINKD" --oneshot $(object_args "$crate" "$WORK/ref-$i.o" --no-cache) ||
     fail "reference build of $crate failed"
   # shellcheck disable=SC2046
-  "$POISON" "$PORT" "$WORK/writer.token" "$kind" -- $(object_args "$crate" "$WORK/x.o") \
+  "$POISON" "$PORT" "$WORK/writer.token" "$kind" "$WORK/ref-$i.o" -- $(object_args "$crate" "$WORK/x.o") \
     >/dev/null || fail "poisoning failed"
 done
 

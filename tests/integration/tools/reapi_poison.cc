@@ -2,8 +2,10 @@
 // the arguments of one object build, it computes that build's REAPI action
 // exactly as helperlink does and publishes, with a writer's token, an
 // ActionResult whose object is not a relocatable object for the target:
-//   reapi_poison PORT TOKEN_FILE KIND -- OBJECT_ARGS...
-//   KIND = empty | junk | aarch64 | exec
+//   reapi_poison PORT TOKEN_FILE KIND REFERENCE.o -- OBJECT_ARGS...
+//   KIND = empty | junk | aarch64 | exec | truncated
+// REFERENCE.o is a good object for the build: aarch64 and exec are it with
+// e_machine or e_type changed, truncated is its first half.
 // Connects to 127.0.0.1 only. Prints the action digest.
 #include <cstdio>
 #include <fstream>
@@ -38,12 +40,18 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace helperlink;
-  if (argc < 6 || std::string(argv[4]) != "--") {
-    return Fail("usage: reapi_poison PORT TOKEN_FILE KIND -- OBJECT_ARGS...");
+  if (argc < 7 || std::string(argv[5]) != "--") {
+    return Fail(
+        "usage: reapi_poison PORT TOKEN_FILE KIND REFERENCE.o -- "
+        "OBJECT_ARGS...");
   }
   std::string port = argv[1], kind = argv[3];
   std::string token(absl::StripAsciiWhitespace(ReadFile(argv[2])));
-  std::vector<std::string> object_args(argv + 5, argv + argc);
+  std::string reference = ReadFile(argv[4]);
+  if (reference.size() < 64) {
+    return Fail(absl::StrCat(argv[4], ": not a reference object"));
+  }
+  std::vector<std::string> object_args(argv + 6, argv + argc);
   auto args = ParseObjectArgs(object_args);
   if (!args.ok()) return Fail(std::string(args.status().message()));
 
@@ -60,23 +68,20 @@ int main(int argc, char** argv) {
   RemoteAction action = MakeRemoteAction(inputs, crate.size(), sizes);
 
   std::string object;
-  std::string elf(64, '\0');
-  elf.replace(0, 4,
-              "\x7f"
-              "ELF");
-  elf[4] = 2, elf[5] = 1, elf[6] = 1, elf[16] = 1, elf[18] = 62;
   if (kind == "empty") {
     object = "";
   } else if (kind == "junk") {
     object = "#!/bin/sh\necho this is not an object\n";
   } else if (kind == "aarch64") {
-    object = elf + "another machine's object";
-    object[18] = static_cast<char>(183);
+    object = reference;
+    object[18] = static_cast<char>(183);  // EM_AARCH64 (x86_64 is 62)
   } else if (kind == "exec") {
-    object = elf + "an executable";
-    object[16] = 2;
+    object = reference;
+    object[16] = 2;  // ET_EXEC
+  } else if (kind == "truncated") {
+    object = reference.substr(0, reference.size() / 2);
   } else {
-    return Fail("KIND is empty, junk, aarch64 or exec");
+    return Fail("KIND is empty, junk, aarch64, exec or truncated");
   }
   // A well-formed report, so that only the object is what the client must
   // refuse.

@@ -10,26 +10,20 @@
 #include <cstdlib>
 
 #include "gtest/gtest.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
 
 class CacheDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/helperlink-cachedir-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    ASSERT_EQ(std::system(("rm -rf '" + root_ + "'").c_str()), 0);
-  }
   mode_t Mode(const std::string& path) {
     struct stat st;
     EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
     return st.st_mode & 07777;
   }
-  std::string root_;
+  testing::TempDir temp_{"cachedir"};
+  const std::string root_ = temp_.path();
 };
 
 TEST_F(CacheDirTest, ResolvedInOrderFlagEnvXdgHome) {

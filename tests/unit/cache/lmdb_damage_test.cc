@@ -25,6 +25,7 @@
 #include "cache/lmdb_store.h"
 #include "cache/local_cache.h"
 #include "gtest/gtest.h"
+#include "tests/util/temp_dir.h"
 #include "tests/util/test_report.h"
 
 namespace helperlink {
@@ -90,9 +91,6 @@ struct Totals {
 class LmdbDamageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/helperlink-damage-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
     pristine_ = root_ + "/pristine";
     auto cache = LocalCache::Open(pristine_, CachePolicy());
     ASSERT_TRUE(cache.ok()) << cache.status();
@@ -110,7 +108,6 @@ class LmdbDamageTest : public ::testing::Test {
     pages_ = st.st_size / kPage;
     ASSERT_GE(pages_, 8);
   }
-  void TearDown() override { Shell("rm -rf '" + root_ + "'"); }
 
   // A fresh copy of the pristine cache; returns its dir.
   std::string Copy() {
@@ -217,7 +214,9 @@ class LmdbDamageTest : public ::testing::Test {
                 totals_.hits, totals_.misses);
   }
 
-  std::string root_, pristine_;
+  testing::TempDir temp_{"damage"};
+  const std::string root_ = temp_.path();
+  std::string pristine_;
   int pages_ = 0, cases_ = 0;
   Totals totals_;
 };

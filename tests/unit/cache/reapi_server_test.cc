@@ -16,6 +16,7 @@
 #include "cache/reapi_validate.h"
 #include "cache/remote_cache.h"
 #include "gtest/gtest.h"
+#include "tests/util/temp_dir.h"
 #include "tests/util/test_object.h"
 #include "tests/util/test_report.h"
 
@@ -28,9 +29,6 @@ using grpc::StatusCode;
 class ReapiServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/helperlink-reapi-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
     ReapiServerOptions options;
     options.address = "127.0.0.1:0";
     options.cache_dir = dir_ + "/server";
@@ -46,10 +44,7 @@ class ReapiServerTest : public ::testing::Test {
     ac_ = reapi::ActionCache::NewStub(channel_);
     bytestream_ = ByteStream::NewStub(channel_);
   }
-  void TearDown() override {
-    server_.reset();
-    ASSERT_EQ(std::system(("rm -rf '" + dir_ + "'").c_str()), 0);
-  }
+  void TearDown() override { server_.reset(); }
   void Put(const std::string& blob) {
     reapi::BatchUpdateBlobsRequest request;
     auto* entry = request.add_requests();
@@ -97,7 +92,8 @@ class ReapiServerTest : public ::testing::Test {
     return digest;
   }
 
-  std::string dir_;
+  testing::TempDir temp_{"reapi"};
+  const std::string dir_ = temp_.path();
   std::unique_ptr<ReapiServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas_;

@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/util/fake_env.h"
 #include "tests/util/status_matchers.h"
 #include "tests/util/temp_dir.h"
 
@@ -26,12 +27,8 @@ class ClientOptionsTest : public ::testing::Test {
   absl::StatusOr<ClientOptions> Options(std::map<std::string, std::string> vars,
                                         const std::string& flag = "") {
     vars.emplace("HELPERLINK_DIR", temp_.Path("state"));
-    return ClientOptionsFromEnvironment(
-        [&vars](const char* name) -> const char* {
-          auto it = vars.find(name);
-          return it == vars.end() ? nullptr : it->second.c_str();
-        },
-        flag, "/bin/helperlinkd");
+    return ClientOptionsFromEnvironment(testing::FakeEnv(std::move(vars)), flag,
+                                        "/bin/helperlinkd");
   }
 
   testing::TempDir temp_;
@@ -48,6 +45,7 @@ TEST_F(ClientOptionsTest, Defaults) {
   EXPECT_EQ(options->cache_policy.evict_to, 0.9);
   EXPECT_TRUE(options->remote.url.empty());
   EXPECT_EQ(options->paths.dir, temp_.Path("state"));
+  EXPECT_EQ(options->compiler_search_path, "/usr/bin:/bin");
 }
 
 TEST_F(ClientOptionsTest, EveryVariable) {
@@ -57,8 +55,10 @@ TEST_F(ClientOptionsTest, EveryVariable) {
                {"HELPERLINK_CACHE_DIR", "/c"},
                {"HELPERLINK_CACHE_SHARED", "group"},
                {"HELPERLINK_CACHE_POLICY", "max_size=2G:evict_to=0.5"},
-               {"HELPERLINK_REMOTE", "grpc://127.0.0.1:9"}});
+               {"HELPERLINK_REMOTE", "grpc://127.0.0.1:9"},
+               {"PATH", "/opt/cc/bin:/usr/bin"}});
   ASSERT_THAT(options, IsOk());
+  EXPECT_EQ(options->compiler_search_path, "/opt/cc/bin:/usr/bin");
   EXPECT_EQ(options->idle_timeout_seconds, 0);
   EXPECT_EQ(options->cache_dir, "/c");
   EXPECT_EQ(options->cache_sharing, CacheSharing::kGroup);

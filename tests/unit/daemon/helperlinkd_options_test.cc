@@ -6,11 +6,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/util/fake_env.h"
 #include "tests/util/status_matchers.h"
 
 namespace helperlink {
 namespace {
 
+using ::helperlink::testing::FakeEnv;
 using ::helperlink::testing::IsOk;
 using ::helperlink::testing::StatusIs;
 using ::testing::Eq;
@@ -141,38 +143,33 @@ TEST(ServeCacheFlagsTest, ErrorsNameTheFlag) {
       StatusIs(kInvalid, HasSubstr("usage: helperlinkd --serve-cache")));
 }
 
-// A fake environment: only what the map holds is set.
-EnvLookup Env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const char* name) -> const char* {
-    auto it = vars.find(name);
-    return it == vars.end() ? nullptr : it->second.c_str();
-  };
-}
-
 TEST(OneshotEnvironmentTest, Defaults) {
-  auto options = OneshotOptionsFromEnvironment(Env({{"HOME", "/h"}}), "");
+  auto options = OneshotOptionsFromEnvironment(FakeEnv({{"HOME", "/h"}}), "");
   ASSERT_THAT(options, IsOk());
   EXPECT_EQ(options->cache_dir, "/h/.cache/helperlink");
   EXPECT_EQ(options->cache_sharing, CacheSharing::kPrivate);
   EXPECT_EQ(options->cache_policy.max_bytes, uint64_t{5} << 30);
   EXPECT_FALSE(options->remote.has_value());
+  EXPECT_EQ(options->compiler_search_path, "/usr/bin:/bin");
 }
 
 TEST(OneshotEnvironmentTest, EveryVariable) {
   auto options = OneshotOptionsFromEnvironment(
-      Env({{"HOME", "/h"},
-           {"XDG_CACHE_HOME", "/x"},
-           {"HELPERLINK_CACHE_DIR", "/c"},
-           {"HELPERLINK_CACHE_SHARED", "group"},
-           {"HELPERLINK_CACHE_POLICY", "max_size=16K"}}),
+      FakeEnv({{"HOME", "/h"},
+               {"XDG_CACHE_HOME", "/x"},
+               {"HELPERLINK_CACHE_DIR", "/c"},
+               {"HELPERLINK_CACHE_SHARED", "group"},
+               {"HELPERLINK_CACHE_POLICY", "max_size=16K"},
+               {"PATH", "/opt/cc/bin"}}),
       "");
   ASSERT_THAT(options, IsOk());
+  EXPECT_EQ(options->compiler_search_path, "/opt/cc/bin");
   EXPECT_EQ(options->cache_dir, "/c");
   EXPECT_EQ(options->cache_sharing, CacheSharing::kGroup);
   EXPECT_EQ(options->cache_policy.max_bytes, 16u << 10);
   // The object's --cache-dir wins over the environment.
   auto flagged = OneshotOptionsFromEnvironment(
-      Env({{"HELPERLINK_CACHE_DIR", "/c"}}), "/f");
+      FakeEnv({{"HELPERLINK_CACHE_DIR", "/c"}}), "/f");
   ASSERT_THAT(flagged, IsOk());
   EXPECT_EQ(flagged->cache_dir, "/f");
 }
@@ -180,15 +177,16 @@ TEST(OneshotEnvironmentTest, EveryVariable) {
 TEST(OneshotEnvironmentTest, BadValuesNameTheVariable) {
   EXPECT_THAT(
       OneshotOptionsFromEnvironment(
-          Env({{"HOME", "/h"}, {"HELPERLINK_CACHE_POLICY", "size=1"}}), ""),
+          FakeEnv({{"HOME", "/h"}, {"HELPERLINK_CACHE_POLICY", "size=1"}}), ""),
       StatusIs(kInvalid, HasSubstr("HELPERLINK_CACHE_POLICY: ")));
   EXPECT_THAT(
       OneshotOptionsFromEnvironment(
-          Env({{"HOME", "/h"}, {"HELPERLINK_CACHE_SHARED", "world"}}), ""),
+          FakeEnv({{"HOME", "/h"}, {"HELPERLINK_CACHE_SHARED", "world"}}), ""),
       StatusIs(kInvalid, HasSubstr("HELPERLINK_CACHE_SHARED: 'world'")));
-  EXPECT_THAT(OneshotOptionsFromEnvironment(
-                  Env({{"HOME", "/h"}, {"HELPERLINK_REMOTE", "http://x"}}), ""),
-              StatusIs(kInvalid, HasSubstr("HELPERLINK_REMOTE: ")));
+  EXPECT_THAT(
+      OneshotOptionsFromEnvironment(
+          FakeEnv({{"HOME", "/h"}, {"HELPERLINK_REMOTE", "http://x"}}), ""),
+      StatusIs(kInvalid, HasSubstr("HELPERLINK_REMOTE: ")));
 }
 
 }  // namespace

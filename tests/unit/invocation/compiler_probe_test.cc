@@ -1,6 +1,7 @@
-// Tests for client/compiler_probe: reading `--version` output, the refusal
+// Tests for invocation/compiler_probe: reading `--version` output, the refusal
 // line, the probe cache file, and the whole check on real compilers
-// (clang-22, clang-14 and gcc as installed by scripts/install-deps).
+// (clang-22, clang-14 and gcc as installed by scripts/install-deps), and
+// the search path the mains give it.
 #include "invocation/compiler_probe.h"
 
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "invocation/atomic_file.h"
+#include "tests/util/temp_dir.h"
 
 namespace helperlink {
 namespace {
@@ -92,32 +94,43 @@ TEST(IdentifyCompiler, ResolvesPathAndSymlinks) {
   EXPECT_EQ(missing.status().message(), "CC 'no-such-cc' is not found in PATH");
 }
 
+// Where the installed compilers are, whatever the test's own PATH says.
+constexpr char kSystemPath[] = "/usr/bin:/bin";
+
 class CheckCompilerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/helperlink-probe-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+  // CheckCompiler on the installed compilers, answers kept in `cache_dir`.
+  absl::Status Check(const std::string& command, const std::string& cache_dir) {
+    return CheckCompiler(command, {kSystemPath, cache_dir});
   }
-  void TearDown() override {
-    std::string command = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(std::system(command.c_str()), 0);
+  // A script named `name` in DIR/`subdir` whose --version prints
+  // `version_line` and appends a line to DIR/ran.
+  std::string FakeCompiler(const std::string& subdir, const std::string& name,
+                           const std::string& version_line) {
+    std::string bin = absl::StrCat(dir_, "/", subdir);
+    ::mkdir(bin.c_str(), 0700);
+    std::string path = absl::StrCat(bin, "/", name);
+    std::ofstream(path) << "#!/bin/sh\necho '" << version_line
+                        << "'\necho \"$0\" >>'" << dir_ << "/ran'\n";
+    ::chmod(path.c_str(), 0700);
+    return bin;
   }
-  std::string dir_;
+  testing::TempDir temp_{"probe"};
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(CheckCompilerTest, RealCompilers) {
-  EXPECT_TRUE(CheckCompiler("clang-22", dir_).ok());
-  EXPECT_TRUE(CheckCompiler("/usr/bin/clang-22", dir_).ok());
-  absl::Status clang14 = CheckCompiler("clang-14", dir_);
+  EXPECT_TRUE(Check("clang-22", dir_).ok());
+  EXPECT_TRUE(Check("/usr/bin/clang-22", dir_).ok());
+  absl::Status clang14 = Check("clang-14", dir_);
   EXPECT_EQ(clang14.message(),
             "CC is clang 14: helperlink links with LLVM 22 and can stand in "
             "only for clang-22");
-  absl::Status gcc = CheckCompiler("gcc", dir_);
+  absl::Status gcc = Check("gcc", dir_);
   EXPECT_EQ(gcc.message(),
             "CC is gcc 12: helperlink links with LLVM 22 and can stand in "
             "only for clang-22");
-  absl::Status missing = CheckCompiler("no-such-cc", dir_);
+  absl::Status missing = Check("no-such-cc", dir_);
   EXPECT_TRUE(absl::IsFailedPrecondition(missing));
   EXPECT_EQ(missing.message(),
             "CC 'no-such-cc' is not found in PATH: helperlink links with LLVM "
@@ -129,9 +142,44 @@ TEST_F(CheckCompilerTest, RealCompilers) {
 }
 
 TEST_F(CheckCompilerTest, UnwritableOrMissingCacheDirStillChecks) {
-  EXPECT_TRUE(CheckCompiler("clang-22", dir_ + "/a/b/c").ok());
-  EXPECT_TRUE(CheckCompiler("clang-22", "").ok());
-  EXPECT_FALSE(CheckCompiler("gcc", "").ok());
+  EXPECT_TRUE(Check("clang-22", dir_ + "/a/b/c").ok());
+  EXPECT_TRUE(Check("clang-22", "").ok());
+  EXPECT_FALSE(Check("gcc", "").ok());
+}
+
+// The command is looked up in the search path it is given, never in the
+// process's PATH (the mains read PATH into their options).
+TEST_F(CheckCompilerTest, LooksUpTheGivenSearchPathOnly) {
+  std::string good = FakeCompiler("good", "clang", "clang version 22.1.0");
+  std::string old = FakeCompiler("old", "clang", "clang version 14.0.6");
+  std::string ran = dir_ + "/ran";
+  // The process's PATH names the clang-14 fake first; the search path the
+  // clang-22 one.
+  const char* saved = std::getenv("PATH");
+  std::string saved_path = saved ? saved : "";
+  ASSERT_EQ(::setenv("PATH", absl::StrCat(old, ":", good).c_str(), 1), 0);
+  absl::Status found = CheckCompiler("clang", {"/nonexistent:" + good, ""});
+  absl::Status refused = CheckCompiler("clang", {old, ""});
+  absl::Status missing = CheckCompiler("clang", {"/nonexistent", ""});
+  if (saved) {
+    ::setenv("PATH", saved_path.c_str(), 1);
+  } else {
+    ::unsetenv("PATH");
+  }
+  EXPECT_TRUE(found.ok()) << found;
+  EXPECT_EQ(refused.message(),
+            "CC is clang 14: helperlink links with LLVM 22 and can stand in "
+            "only for clang-22");
+  EXPECT_EQ(missing.message(),
+            "CC 'clang' is not found in PATH: helperlink links with LLVM 22 "
+            "and can stand in only for clang-22");
+  auto probes = ReadFileToString(ran);
+  ASSERT_TRUE(probes.ok()) << probes.status();
+  EXPECT_EQ(*probes, absl::StrCat(good, "/clang\n", old, "/clang\n"));
+  // Unset PATH in a main: the default search path finds the installed one.
+  CompilerProbeOptions defaults;
+  EXPECT_EQ(defaults.search_path, "/usr/bin:/bin");
+  EXPECT_TRUE(CheckCompiler("clang-22", defaults).ok());
 }
 
 }  // namespace

@@ -27,12 +27,23 @@ class FlagsTest : public ::testing::Test {
       ++verbose_;
       return absl::OkStatus();
     };
-    table_.flags = {StringFlag("--name", "a name", &name_),
-                    StringFlag("-o", "", &output_),
-                    IntFlag("--count", "a count from 1 to 10", 1, 10, &count_),
-                    ByteSizeFlag("--size", "a positive size", &size_),
-                    SecondsFlag("--wait", "a number of seconds", &wait_),
-                    verbose};
+    table_.flags = {
+        StringFlag("--name", "a name", &name_),
+        StringFlag("-o", "", &output_),
+        IntFlag("--count", "a count from 1 to 10", 1, 10, &count_),
+        ByteSizeFlag("--size", "a positive size", &size_),
+        SecondsFlag("--wait", "a number of seconds", &wait_),
+        SwitchFlag("--quiet", &quiet_),
+        ParsedFlag("--even", "an even number",
+                   [this](const std::string& value) {
+                     int64_t n = 0;
+                     if (!ParseIntInRange(value, 0, 100, &n) || n % 2) {
+                       return false;
+                     }
+                     even_ = static_cast<int>(n);
+                     return true;
+                   }),
+        verbose};
     table_.positional = [this](const std::string& arg) {
       positional_.push_back(arg);
       return absl::OkStatus();
@@ -50,6 +61,8 @@ class FlagsTest : public ::testing::Test {
   int64_t size_ = 0;
   absl::Duration wait_;
   int verbose_ = 0;
+  bool quiet_ = false;
+  int even_ = -1;
   std::vector<std::string> positional_;
 };
 
@@ -65,6 +78,25 @@ TEST_F(FlagsTest, EveryKindAndBothValueForms) {
   EXPECT_EQ(verbose_, 1);
   // "-" is an argument (stdin, by convention), not a flag.
   EXPECT_THAT(positional_, ElementsAre("a", "b", "-"));
+}
+
+TEST_F(FlagsTest, SwitchesAndParsedValues) {
+  ASSERT_THAT(Parse({"--even=4"}), IsOk());
+  EXPECT_FALSE(quiet_);
+  EXPECT_EQ(even_, 4);
+  ASSERT_THAT(Parse({"--quiet", "--even", "8"}), IsOk());
+  EXPECT_TRUE(quiet_);
+  EXPECT_EQ(even_, 8);
+  // A switch takes no value; a refused value is "NAME needs NEEDS".
+  EXPECT_THAT(Parse({"--quiet=1"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       Eq("unknown test option '--quiet=1'")));
+  EXPECT_THAT(Parse({"--even", "3"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       Eq("--even needs an even number")));
+  EXPECT_EQ(even_, 8);
+  EXPECT_THAT(Parse({"--even"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          Eq("--even needs an even number")));
 }
 
 TEST_F(FlagsTest, UnknownFlagIsNamed) {

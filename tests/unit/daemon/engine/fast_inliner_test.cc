@@ -33,23 +33,18 @@ TEST(FastInlinerTest, InlinedHelperCodeIsCleanedUp) {
   helperlink::testing::LinkedFixture l("cleanup_helpers.ll",
                                        "cleanup_crate.ll");
   ASSERT_TRUE(l.set && l.crate && l.machine);
-  auto& crate = l.crate;
-  auto& machine = l.machine;
-  const llvm::StringSet<>& crate_functions = l.crate_functions;
-  HelperSet* set = l.set.get();
-
   Report report;
   auto outcome =
-      InlineHelpers(*crate, *set, crate_functions, *machine, report);
+      InlineHelpers(*l.crate, *l.set, l.crate_functions, *l.machine, report);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(report.call_sites().found(), 2);
   EXPECT_EQ(report.call_sites().inlined(), 2);
   EXPECT_EQ(outcome->touched.size(), 2u);
-  OptimizeInlined(*crate, outcome->touched, *machine);
-  EXPECT_EQ(CountHelperCalls(*crate, *set, crate_functions), 0);
+  OptimizeInlined(*l.crate, outcome->touched, *l.machine);
+  EXPECT_EQ(CountHelperCalls(*l.crate, *l.set, l.crate_functions), 0);
 
   // The out-parameter's stack slot is gone: the function returns 0 + 7.
-  const llvm::Function* read_out = crate->getFunction("crate_read_out");
+  const llvm::Function* read_out = l.crate->getFunction("crate_read_out");
   ASSERT_NE(read_out, nullptr);
   EXPECT_EQ(Count<llvm::AllocaInst>(*read_out), 0);
   EXPECT_EQ(Count<llvm::LoadInst>(*read_out), 0);
@@ -62,13 +57,13 @@ TEST(FastInlinerTest, InlinedHelperCodeIsCleanedUp) {
   EXPECT_EQ(value->getSExtValue(), 7);
 
   // The helper's two loads of one address became one.
-  const llvm::Function* twice = crate->getFunction("crate_twice");
+  const llvm::Function* twice = l.crate->getFunction("crate_twice");
   ASSERT_NE(twice, nullptr);
   EXPECT_EQ(Count<llvm::LoadInst>(*twice), 1);
 
   // Every call was inlined, so no helper copy is left behind.
-  EXPECT_EQ(crate->getFunction("rust_helper_get_value"), nullptr);
-  EXPECT_EQ(crate->getFunction("rust_helper_twice"), nullptr);
+  EXPECT_EQ(l.crate->getFunction("rust_helper_get_value"), nullptr);
+  EXPECT_EQ(l.crate->getFunction("rust_helper_twice"), nullptr);
 }
 
 // crate.ll calls a plain helper twice, one whose body calls a static

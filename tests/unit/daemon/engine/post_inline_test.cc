@@ -46,38 +46,34 @@ TEST(PostInlineTest, HoistsLoopInvariantHelperCode) {
   helperlink::testing::LinkedFixture l("post_inline_helpers.ll",
                                        "post_inline_crate.ll");
   ASSERT_TRUE(l.set && l.crate && l.machine);
-  auto& crate = l.crate;
-  auto& machine = l.machine;
-  const llvm::StringSet<>& crate_functions = l.crate_functions;
-  HelperSet* set = l.set.get();
   Report report;
   auto outcome =
-      InlineHelpers(*crate, *set, crate_functions, *machine, report);
+      InlineHelpers(*l.crate, *l.set, l.crate_functions, *l.machine, report);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   // Three calls in the crate, and the round-up call that inlining
   // rust_helper_dev_size exposes in crate_dev_size.
   EXPECT_EQ(report.call_sites().found(), 4);
   EXPECT_EQ(report.call_sites().inlined(), 4);
-  llvm::Function& function = *crate->getFunction("crate_sum_sizes");
+  llvm::Function& function = *l.crate->getFunction("crate_sum_sizes");
 
   // Inlining alone leaves the helpers' code in the loop: the round-up's
   // masks and the field load run on every iteration.
   EXPECT_EQ(Place(function, llvm::Instruction::And).in_loop, 2);
   EXPECT_EQ(Place(function, llvm::Instruction::Load).in_loop, 1);
 
-  OptimizeInlined(*crate, outcome->touched, *machine);
-  EXPECT_FALSE(llvm::verifyModule(*crate, &llvm::errs()));
+  OptimizeInlined(*l.crate, outcome->touched, *l.machine);
+  EXPECT_FALSE(llvm::verifyModule(*l.crate, &llvm::errs()));
   Placement masks = Place(function, llvm::Instruction::And);
   Placement loads = Place(function, llvm::Instruction::Load);
   EXPECT_EQ(masks.in_loop, 0);
   EXPECT_GE(masks.outside, 1);
   EXPECT_EQ(loads.in_loop, 0);
   EXPECT_EQ(loads.outside, 1);
-  EXPECT_EQ(CountHelperCalls(*crate, *set, crate_functions), 0);
+  EXPECT_EQ(CountHelperCalls(*l.crate, *l.set, l.crate_functions), 0);
   // Both helpers were inlined everywhere: their copies are gone.
-  EXPECT_EQ(crate->getFunction("rust_helper_size_roundup"), nullptr);
-  EXPECT_EQ(crate->getFunction("rust_helper_dev_flags"), nullptr);
-  EXPECT_EQ(crate->getFunction("rust_helper_dev_size"), nullptr);
+  EXPECT_EQ(l.crate->getFunction("rust_helper_size_roundup"), nullptr);
+  EXPECT_EQ(l.crate->getFunction("rust_helper_dev_flags"), nullptr);
+  EXPECT_EQ(l.crate->getFunction("rust_helper_dev_size"), nullptr);
 }
 
 TEST(PostInlineTest, LeavesFunctionsWithoutHelperCodeAlone) {
