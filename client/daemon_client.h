@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
@@ -66,8 +67,9 @@ class DaemonClient {
     std::string merged_bitcode;  // when args.save_merged is set
     Report report;
   };
+  // `crate` is streamed as it is (the client maps the file).
   absl::StatusOr<LinkOutcome> Link(const ObjectArgs& args,
-                                   const std::string& crate);
+                                   absl::string_view crate);
 
   absl::StatusOr<v1::StatusReply> Status();
   absl::StatusOr<v1::StatsReply> Stats();

@@ -35,6 +35,7 @@
 #include "invocation/atomic_file.h"
 #include "invocation/cli_args.h"
 #include "invocation/compiler_probe.h"
+#include "invocation/mapped_file.h"
 #include "invocation/state_dir.h"
 #include "proto/report_json.h"
 
@@ -176,7 +177,7 @@ struct LocalHit {
 };
 std::optional<LocalHit> TryLocalHitIn(
     helperlink::LocalCache& cache, const ObjectArgs& args,
-    const std::string& crate, double read_ms,
+    absl::string_view crate, double read_ms,
     helperlink::SteadyClock::time_point start) {
   std::vector<std::string> digests;
   for (const std::string& path : args.helpers) {
@@ -216,7 +217,7 @@ std::optional<LocalHit> TryLocalHitIn(
 
 std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
                                     const ObjectArgs& args,
-                                    const std::string& crate, double read_ms,
+                                    absl::string_view crate, double read_ms,
                                     std::string* notice) {
   helperlink::SteadyClock::time_point start = helperlink::SteadyClock::now();
   auto cache =
@@ -283,8 +284,9 @@ int RunObject(int argc, char** argv) {
 
   helperlink::SteadyClock::time_point read_start =
       helperlink::SteadyClock::now();
-  absl::StatusOr<std::string> crate =
-      helperlink::ReadInputFile(args.crate, helperlink::kMaxInputBytes);
+  // Mapped, not read: hashed and streamed from the page cache.
+  absl::StatusOr<helperlink::MappedFile> crate =
+      helperlink::MappedFile::Open(args.crate, helperlink::kMaxInputBytes);
   if (!crate.ok()) return fail_object(std::string(crate.status().message()));
   double read_ms = helperlink::MillisSince(read_start);
   for (std::string& helper : args.helpers)
@@ -295,7 +297,7 @@ int RunObject(int argc, char** argv) {
   std::string notice;
   // A hit has no merged module: --save-merged always links.
   if (cache_trusted && args.save_merged.empty()) {
-    hit = TryLocalHit(*options, args, *crate, read_ms, &notice);
+    hit = TryLocalHit(*options, args, crate->bytes(), read_ms, &notice);
   }
   if (hit) {
     outcome.object = std::move(hit->object);
@@ -305,7 +307,7 @@ int RunObject(int argc, char** argv) {
         DaemonClient::ConnectOrStart(*options);
     if (!client.ok()) return fall_back(client.status());
     absl::StatusOr<DaemonClient::LinkOutcome> served =
-        (*client)->Link(args, *crate);
+        (*client)->Link(args, crate->bytes());
     if (!served.ok()) {
       if (helperlink::IsInputError(served.status())) {
         return fail_object(std::string(served.status().message()));
