@@ -128,8 +128,9 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
   worker::v1::WorkerReply reply;
   LinkResult result;
   absl::Status received = sent.ok() ? ReadFrame(fd_, &reply) : sent;
-  if (received.ok())
+  if (received.ok()) {
     received = ReadRaw(fd_, reply.object_size(), &result.object);
+  }
   if (received.ok()) {
     received = ReadRaw(fd_, reply.merged_size(), &result.merged_bitcode);
   }
