@@ -1,11 +1,6 @@
 // The local cache; see local_cache.h.
 #include "cache/local_cache.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cache/lmdb_store.h"
@@ -15,6 +10,14 @@ namespace helperlink {
 namespace {
 
 std::string OutputKey(const std::string& path) { return Sha256Hex(path); }
+
+// The digest memory's key: a new identity is a new key, so a file rebuilt
+// in place is hashed again.
+std::string DigestKey(const FileIdentity& file) {
+  return Sha256Hex(absl::StrCat(file.path, "\n", file.device, ":", file.inode,
+                                ":", file.size, ":", file.mtime_ns, ":",
+                                file.ctime_ns));
+}
 
 }  // namespace
 
@@ -41,28 +44,6 @@ absl::StatusOr<OutputRecord> OutputRecord::Parse(const std::string& text) {
   if (!inputs.ok()) return inputs.status();
   record.inputs = std::move(*inputs);
   return record;
-}
-
-absl::StatusOr<FileIdentity> FileIdentity::Of(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
-  }
-  FileIdentity id;
-  id.path = path;
-  id.device = st.st_dev;
-  id.inode = st.st_ino;
-  id.size = static_cast<uint64_t>(st.st_size);
-  id.mtime_ns =
-      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  id.ctime_ns =
-      static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
-  return id;
-}
-
-std::string FileIdentity::Key() const {
-  return Sha256Hex(absl::StrCat(path, "\n", device, ":", inode, ":", size, ":",
-                                mtime_ns, ":", ctime_ns));
 }
 
 absl::StatusOr<std::unique_ptr<LocalCache>> LocalCache::Open(
@@ -196,7 +177,7 @@ absl::StatusOr<std::optional<OutputRecord>> LocalCache::LastOutput(
 }
 
 std::optional<std::string> LocalCache::KnownDigest(const FileIdentity& file) {
-  auto digest = Get(Table::kFiles, file.Key());
+  auto digest = Get(Table::kFiles, DigestKey(file));
   if (!digest.ok() || !digest->has_value() || (*digest)->size() != 64) {
     return std::nullopt;
   }
@@ -206,7 +187,7 @@ std::optional<std::string> LocalCache::KnownDigest(const FileIdentity& file) {
 void LocalCache::RememberDigest(const FileIdentity& file,
                                 const std::string& digest) {
   StoreUpdate update;
-  update.put_files.emplace_back(file.Key(), digest);
+  update.put_files.emplace_back(DigestKey(file), digest);
   Apply(update).IgnoreError();  // a forgotten digest costs a re-hash
 }
 

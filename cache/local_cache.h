@@ -17,6 +17,7 @@
 #include "cache/entry.h"
 #include "cache/key.h"
 #include "cache/store.h"
+#include "invocation/file_identity.h"
 
 namespace helperlink {
 
@@ -30,15 +31,6 @@ struct OutputRecord {
 
   std::string Serialize() const;
   static absl::StatusOr<OutputRecord> Parse(const std::string& text);
-};
-
-// The identity of a file on disk, for the digest cache.
-struct FileIdentity {
-  std::string path;
-  uint64_t device = 0, inode = 0, size = 0;
-  int64_t mtime_ns = 0, ctime_ns = 0;
-  static absl::StatusOr<FileIdentity> Of(const std::string& path);
-  std::string Key() const;
 };
 
 class LocalCache {

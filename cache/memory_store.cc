@@ -22,6 +22,7 @@ absl::StatusOr<std::optional<std::string>> MemoryStore::Get(
     Table table, absl::string_view key) {
   absl::MutexLock lock(&mutex_);
   if (failing_) return absl::UnavailableError("memory store: injected fault");
+  if (table == Table::kEntries) ++entry_gets_;
   auto& map = TableMap(table);
   auto it = map.find(std::string(key));
   if (it == map.end()) return std::optional<std::string>();

@@ -30,6 +30,11 @@ class MemoryStore : public Store {
     absl::MutexLock lock(&mutex_);
     failing_ = failing;
   }
+  // Reads of the entries table so far (lookups of objects).
+  int gets() ABSL_LOCKS_EXCLUDED(mutex_) {
+    absl::MutexLock lock(&mutex_);
+    return entry_gets_;
+  }
   // Overwrites a stored entry's bytes as a disk fault would.
   void Corrupt(const std::string& key, const std::string& bytes)
       ABSL_LOCKS_EXCLUDED(mutex_);
@@ -43,6 +48,7 @@ class MemoryStore : public Store {
   const CachePolicy policy_;
   absl::Mutex mutex_;
   bool failing_ ABSL_GUARDED_BY(mutex_) = false;
+  int entry_gets_ ABSL_GUARDED_BY(mutex_) = 0;
   std::map<std::string, std::string> entries_ ABSL_GUARDED_BY(mutex_),
       outputs_ ABSL_GUARDED_BY(mutex_), files_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, uint64_t> atime_ ABSL_GUARDED_BY(mutex_);

@@ -199,7 +199,8 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
 }
 
 absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
-    const ObjectArgs& args, absl::string_view crate) {
+    const ObjectArgs& args, absl::string_view crate,
+    const v1::ClientKey* client_key) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoSeconds(options_.link_timeout));
@@ -238,6 +239,7 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
     header->add_helpers()->set_path(helper);
   }
   for (const std::string& arg : args.cc_command) header->add_cc_command(arg);
+  if (client_key != nullptr) *header->mutable_client_key() = *client_key;
   bool sent = stream->Write(request);
   // One message, re-used: each chunk is copied once, from the crate into
   // the message's buffer (kept between chunks), which Write serializes.

@@ -68,8 +68,12 @@ class DaemonClient {
     Report report;
   };
   // `crate` is streamed as it is (the client maps the file).
+  // `client_key`: what this process computed for its own lookup of the
+  // local cache (proto ClientKey), sent so that the daemon need not hash
+  // the crate again; nullptr when it did not look up.
   absl::StatusOr<LinkOutcome> Link(const ObjectArgs& args,
-                                   absl::string_view crate);
+                                   absl::string_view crate,
+                                   const v1::ClientKey* client_key = nullptr);
 
   absl::StatusOr<v1::StatusReply> Status();
   absl::StatusOr<v1::StatsReply> Stats();

@@ -2,10 +2,10 @@
 //   helperlink [OPTIONS] -o OUT.o CRATE.bc -- CC [CC FLAGS...]
 //   helperlink --status | --stats [--json] | --zero-stats | --stop
 //   helperlink --explain OUT.o
-// It first computes the object's cache key itself and answers a local cache
-// hit alone, without the daemon (a hit costs a process start, two hashes
-// and an LMDB read). On a miss it sends the crate to the build tree's daemon
-// (starting one if needed) and writes the object it gets back. When no
+// It first looks the object up in the local cache itself (local_lookup.h)
+// and answers a hit alone, without the daemon. On a miss it sends the crate,
+// with the key it computed, to the build tree's daemon (starting one if
+// needed) and writes the object it gets back. When no
 // daemon can serve the request it says so in one line and runs
 // `helperlinkd --oneshot` instead, so the build goes on. It first checks
 // that the compiler after `--` is clang of the engine's LLVM major and
@@ -18,18 +18,16 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cache/cache_dir.h"
-#include "cache/key.h"
 #include "cache/local_cache.h"
-#include "cache/sha256.h"
 #include "client/client_options.h"
 #include "client/daemon_client.h"
+#include "client/local_lookup.h"
 #include "client/stats_output.h"
 #include "helperlink/millis.h"
 #include "invocation/atomic_file.h"
@@ -167,70 +165,6 @@ int RunAdmin(const std::vector<std::string>& args) {
   return 0;
 }
 
-// The local cache's answer for this object, computed here without the
-// daemon; nullopt on a miss or when the cache cannot answer. The cache dir
-// has been checked by the caller (PrepareCacheDir). When damaged storage
-// was moved aside on the way, says so on stderr and in *notice.
-struct LocalHit {
-  std::string object;
-  helperlink::Report report;
-};
-std::optional<LocalHit> TryLocalHitIn(
-    helperlink::LocalCache& cache, const ObjectArgs& args,
-    absl::string_view crate, double read_ms,
-    helperlink::SteadyClock::time_point start) {
-  std::vector<std::string> digests;
-  for (const std::string& path : args.helpers) {
-    auto file = helperlink::FileIdentity::Of(path);
-    if (!file.ok()) return std::nullopt;  // the daemon reports it
-    std::optional<std::string> digest = cache.KnownDigest(*file);
-    if (!digest) {
-      auto bytes = helperlink::ReadInputFile(path, helperlink::kMaxInputBytes);
-      if (!bytes.ok()) return std::nullopt;
-      digest = helperlink::Sha256Hex(*bytes);
-      cache.RememberDigest(*file, *digest);
-    }
-    digests.push_back(*digest);
-  }
-  helperlink::KeyInputs inputs =
-      helperlink::MakeKeyInputs(args.mode, digests, args.helpers,
-                                args.cc_command, helperlink::Sha256Hex(crate));
-  std::string key = inputs.Key();
-  auto found = cache.Lookup(key);
-  if (!found.ok() || !found->has_value()) return std::nullopt;
-  helperlink::CachedObject& entry = **found;
-  auto record = cache.RecordHit(
-      inputs, key, entry.object.size() + entry.report.ByteSizeLong(),
-      helperlink::AbsolutePath(args.output));
-  double cache_ms = helperlink::MillisSince(start);
-  LocalHit hit;
-  hit.report = std::move(entry.report);
-  helperlink::v1::CacheOutcome& outcome = *hit.report.mutable_cache();
-  outcome.set_result("hit");
-  outcome.set_key(key);
-  outcome.set_explain(record.ok() ? record->explanation : "");
-  outcome.set_ms(cache_ms);
-  hit.report.set_receive_ms(read_ms);
-  hit.object = std::move(entry.object);
-  return hit;
-}
-
-std::optional<LocalHit> TryLocalHit(const ClientOptions& options,
-                                    const ObjectArgs& args,
-                                    absl::string_view crate, double read_ms,
-                                    std::string* notice) {
-  helperlink::SteadyClock::time_point start = helperlink::SteadyClock::now();
-  auto cache =
-      helperlink::LocalCache::Open(options.cache_dir, options.cache_policy);
-  if (!cache.ok()) return std::nullopt;
-  std::optional<LocalHit> hit =
-      TryLocalHitIn(**cache, args, crate, read_ms, start);
-  *notice = (*cache)->TakeNotice();
-  if (!notice->empty()) {
-    std::fprintf(stderr, "helperlink: %s\n", notice->c_str());
-  }
-  return hit;
-}
 int RunObject(int argc, char** argv) {
   std::vector<std::string> raw(argv + 1, argv + argc);
   absl::StatusOr<ObjectArgs> parsed = helperlink::ParseObjectArgs(raw);
@@ -293,21 +227,22 @@ int RunObject(int argc, char** argv) {
     helper = helperlink::AbsolutePath(helper);
 
   DaemonClient::LinkOutcome outcome;
-  std::optional<LocalHit> hit;
-  std::string notice;
+  helperlink::LocalLookup local;
   // A hit has no merged module: --save-merged always links.
   if (cache_trusted && args.save_merged.empty()) {
-    hit = TryLocalHit(*options, args, crate->bytes(), read_ms, &notice);
+    local = helperlink::LookUpLocally(*options, args, crate->bytes(), read_ms);
   }
-  if (hit) {
-    outcome.object = std::move(hit->object);
-    outcome.report = std::move(hit->report);
+  const std::string& notice = local.notice;
+  if (!notice.empty()) std::fprintf(stderr, "helperlink: %s\n", notice.c_str());
+  if (local.hit) {
+    outcome.object = std::move(local.hit->object);
+    outcome.report = std::move(local.hit->report);
   } else {
     absl::StatusOr<std::unique_ptr<DaemonClient>> client =
         DaemonClient::ConnectOrStart(*options);
     if (!client.ok()) return fall_back(client.status());
-    absl::StatusOr<DaemonClient::LinkOutcome> served =
-        (*client)->Link(args, crate->bytes());
+    absl::StatusOr<DaemonClient::LinkOutcome> served = (*client)->Link(
+        args, crate->bytes(), local.client_key ? &*local.client_key : nullptr);
     if (!served.ok()) {
       if (helperlink::IsInputError(served.status())) {
         return fail_object(std::string(served.status().message()));

@@ -57,13 +57,15 @@ std::string DaemonStatsText(const v1::StatsReply& s) {
       "worker crashes        %d\n"
       "memory (RSS)          %.1f MiB (peak %.1f MiB, daemon + workers)\n"
       "answered from cache   %d\n"
+      "crates hashed here    %d\n"
       "remote cache          %d hits, %d misses, %d errors, "
       "%d corrupt, %d uploads (%d dropped)\n",
       s.requests(), s.succeeded(), s.fast(), s.exact(), s.failed(),
       s.crate_bytes_in(), s.object_bytes_out(), s.link_seconds(),
       s.helper_file_reads(), s.helper_set_loads(), s.resident_helper_sets(),
       s.engine_recycles(), s.worker_crashes(), s.rss_bytes() / 1048576.0,
-      s.peak_rss_bytes() / 1048576.0, s.cache_hits(), s.remote_hits(),
+      s.peak_rss_bytes() / 1048576.0, s.cache_hits(), s.crates_hashed(),
+      s.remote_hits(),
       s.remote_misses(), s.remote_errors(), s.remote_corrupt(),
       s.remote_uploads(), s.remote_uploads_dropped());
 }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "cache/cache_first.h"
 #include "cache/sha256.h"
 #include "daemon/crash_report.h"
 #include "helperlink/millis.h"
@@ -34,10 +35,25 @@ RemoteAction ActionFor(const LinkRequest& request, const KeyInputs& inputs) {
 }  // namespace
 
 KeyInputs KeyInputsFor(const LinkRequest& request,
-                       std::vector<std::string> helper_digests) {
+                       std::vector<std::string> helper_digests,
+                       const std::optional<ClientKey>& client_key,
+                       bool* client_key_used) {
   std::vector<std::string> paths;
   for (const HelperInput& helper : request.helpers)
     paths.push_back(helper.name);
+  *client_key_used = false;
+  if (client_key) {
+    KeyInputs inputs =
+        MakeKeyInputs(request.mode, helper_digests, paths, request.cc_command,
+                      client_key->crate_digest);
+    // A key that differs means the client saw other inputs (a helpers file
+    // rebuilt in between) or is another build of helperlink: its digest
+    // is not used.
+    if (inputs.Key() == client_key->key) {
+      *client_key_used = true;
+      return inputs;
+    }
+  }
   return MakeKeyInputs(request.mode, std::move(helper_digests),
                        std::move(paths), request.cc_command,
                        Sha256Hex(request.crate_bitcode));
@@ -45,25 +61,35 @@ KeyInputs KeyInputsFor(const LinkRequest& request,
 
 absl::StatusOr<ServedObject> ServeObject(
     const CacheSetup& caches, const LinkRequest& request,
-    std::vector<std::string> helper_digests, const std::string& output_path,
+    std::vector<std::string> helper_digests,
+    const std::optional<ClientKey>& client_key, const std::string& output_path,
     double receive_ms,
     absl::FunctionRef<absl::StatusOr<LinkResult>()> compute) {
   ServedObject served;
   CacheClock cache_clock;
-  cache_clock.Start();
-  KeyInputs inputs = KeyInputsFor(request, std::move(helper_digests));
-  std::string key = inputs.Key();
-  cache_clock.Stop();
+  // With no cache at all there is no key to compute.
+  const bool cached = caches.local || caches.remote;
+  KeyInputs inputs;
+  std::string key;
+  bool client_key_used = false;
+  if (cached) {
+    cache_clock.Start();
+    inputs = KeyInputsFor(request, std::move(helper_digests), client_key,
+                          &client_key_used);
+    key = inputs.Key();
+    cache_clock.Stop();
+    served.crate_hashed = !client_key_used;
+  }
+  // The client's lookup was of this very key in this cache.
+  const bool client_looked_up = client_key_used && client_key->local_missed;
+  const double client_ms = client_key_used ? client_key->lookup_ms : 0;
   // The report as served: the stored or computed one, with this serving's
   // cache outcome, notice and receive time.
   auto finish = [&](Report report, const char* result,
                     const std::string& explanation) {
     if (caches.local) served.cache_notice = caches.local->TakeNotice();
-    v1::CacheOutcome& cache = *report.mutable_cache();
-    cache.set_result(result);
-    cache.set_key(key);
-    cache.set_explain(explanation);
-    cache.set_ms(cache_clock.ms());
+    SetCacheOutcome(result, key, explanation, client_ms + cache_clock.ms(),
+                    &report);
     report.set_cache_notice(served.cache_notice);
     report.set_receive_ms(receive_ms);
     served.report = std::move(report);
@@ -87,22 +113,20 @@ absl::StatusOr<ServedObject> ServeObject(
     note("lookup skipped (--save-merged needs the merged module)");
   }
 
-  // 1. The local cache.
-  if (local && lookup) {
+  // 1. The local cache, unless the client just looked this key up there.
+  if (local && lookup && !client_looked_up) {
     cache_clock.Start();
-    absl::StatusOr<std::optional<CachedObject>> found = local->Lookup(key);
+    absl::StatusOr<std::optional<LocalHit>> found =
+        LookupLocalHit(*local, inputs, key, output_path);
     if (!found.ok()) {
       note(absl::StrCat("local cache unavailable: ", found.status().message()));
       local = nullptr;
     } else if (found->has_value()) {
-      CachedObject& entry = **found;
-      uint64_t bytes = entry.object.size() + entry.report.ByteSizeLong();
-      auto record = local->RecordHit(inputs, key, bytes, output_path);
+      LocalHit& hit = **found;
       cache_clock.Stop();
       served.hit = true;
-      served.object = std::move(entry.object);
-      finish(std::move(entry.report), "hit",
-             record.ok() ? record->explanation : "");
+      served.object = std::move(hit.entry.object);
+      finish(std::move(hit.entry.report), "hit", hit.explanation);
       return served;
     }
     cache_clock.Stop();

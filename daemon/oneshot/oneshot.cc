@@ -81,8 +81,8 @@ absl::StatusOr<ServedObject> Serve(const ObjectArgs& args,
     }
   }
   return ServeObject(caches, in.request, std::move(in.helper_digests),
-                     AbsolutePath(args.output), read_ms,
-                     [&] { return engine.Link(in.request); });
+                     /*client_key=*/std::nullopt, AbsolutePath(args.output),
+                     read_ms, [&] { return engine.Link(in.request); });
 }
 
 }  // namespace

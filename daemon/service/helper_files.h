@@ -1,9 +1,9 @@
 // Helper files as the daemon sees them: read from disk once and kept while
-// their identity (device, inode, size, modification and change times) stays
-// the same. A helpers file rebuilt in place gets new bytes, which give a new
-// helper-set key in the engine, so a stale set is never used. Concurrent
-// requests for one path wait for a single read (make -j starts many Rust
-// objects at once, all naming the same helpers file).
+// their identity (invocation/file_identity.h) stays the same. A helpers file
+// rebuilt in place gets new bytes, which give a new helper-set key in the
+// engine, so a stale set is never used. Concurrent requests for one path wait
+// for a single read (make -j starts many Rust objects at once, all naming the
+// same helpers file).
 #ifndef HELPERLINK_DAEMON_SERVICE_HELPER_FILES_H_
 #define HELPERLINK_DAEMON_SERVICE_HELPER_FILES_H_
 
@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "helperlink/engine.h"
+#include "invocation/file_identity.h"
 
 namespace helperlink {
 
@@ -33,20 +34,12 @@ class HelperFileCache {
   int64_t reads() const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
-  struct Identity {
-    uint64_t device = 0, inode = 0, size = 0;
-    int64_t mtime_ns = 0, ctime_ns = 0;
-    bool operator==(const Identity& o) const {
-      return device == o.device && inode == o.inode && size == o.size &&
-             mtime_ns == o.mtime_ns && ctime_ns == o.ctime_ns;
-    }
-  };
   // One per path; its mutex is held while the path is read, so a second
   // request for the path waits for the first read instead of repeating it.
   struct Slot {
     absl::Mutex mutex;
     bool loaded ABSL_GUARDED_BY(mutex) = false;
-    Identity identity ABSL_GUARDED_BY(mutex);
+    FileIdentity identity ABSL_GUARDED_BY(mutex);
     std::shared_ptr<const std::string> bytes ABSL_GUARDED_BY(mutex);
     std::string digest ABSL_GUARDED_BY(mutex);
   };

@@ -37,6 +37,23 @@ CachePolicy PolicyOf(const v1::LinkHeader& header) {
   return policy;
 }
 
+// The client's key, if it sent a well-formed one; one that is not is
+// ignored (the crate is then hashed here, as for a client that sent none).
+std::optional<ClientKey> ClientKeyOf(const v1::LinkHeader& header) {
+  if (!header.has_client_key()) return std::nullopt;
+  const v1::ClientKey& sent = header.client_key();
+  auto is_digest = [](const std::string& hex) {
+    return hex.size() == 64 &&
+           hex.find_first_not_of("0123456789abcdef") == std::string::npos;
+  };
+  if (!is_digest(sent.crate_sha256()) || !is_digest(sent.key())) {
+    return std::nullopt;
+  }
+  return ClientKey{
+      sent.crate_sha256(), sent.key(), sent.local_missed(),
+      sent.lookup_ms() > 0 && sent.lookup_ms() < 3.6e6 ? sent.lookup_ms() : 0};
+}
+
 grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
@@ -201,8 +218,8 @@ grpc::Status LinkService::Serve(
     }
   }
   absl::StatusOr<ServedObject> served = ServeObject(
-      caches, request, std::move(helper_digests), header.output_path(),
-      receive_ms, [&]() -> absl::StatusOr<LinkResult> {
+      caches, request, std::move(helper_digests), ClientKeyOf(header),
+      header.output_path(), receive_ms, [&]() -> absl::StatusOr<LinkResult> {
         WorkerPool::Lease lease = pool_.Acquire();
         // Engine time only: the wait for a free worker is not counted.
         Clock::time_point start = Clock::now();
@@ -216,6 +233,7 @@ grpc::Status LinkService::Serve(
   if (!served.ok()) return ToGrpc(served.status());
   if (!served->cache_notice.empty()) log_.Write(served->cache_notice);
   if (served->hit) ++counters_.cache_hits;
+  if (served->crate_hashed) ++counters_.crates_hashed;
   ++(request.mode == Mode::kExact ? counters_.exact : counters_.fast);
   *summary += served->remote_hit ? " remote-hit"
               : served->hit      ? " hit"
@@ -344,6 +362,7 @@ void LinkService::FillStats(v1::StatsReply* reply) {
   reply->set_peak_rss_bytes(peak);
   reply->set_link_seconds(counters_.link_micros / 1e6);
   reply->set_cache_hits(counters_.cache_hits);
+  reply->set_crates_hashed(counters_.crates_hashed);
   RemoteTotals remote = SumRemotes();
   reply->set_remote_hits(remote.hits - zero_remote_.hits);
   reply->set_remote_misses(remote.misses - zero_remote_.misses);
@@ -385,7 +404,8 @@ grpc::Status LinkService::ZeroStats(grpc::ServerContext*,
     for (auto* counter :
          {&counters_.requests, &counters_.succeeded, &counters_.failed,
           &counters_.fast, &counters_.exact, &counters_.crate_bytes_in,
-          &counters_.object_bytes_out, &counters_.cache_hits}) {
+          &counters_.object_bytes_out, &counters_.cache_hits,
+          &counters_.crates_hashed}) {
       *counter = 0;
     }
     counters_.link_micros = 0;

@@ -67,7 +67,8 @@ class LinkService final : public v1::HelperLink::Service {
  private:
   struct Counters {
     std::atomic<uint64_t> requests{0}, succeeded{0}, failed{0}, fast{0},
-        exact{0}, crate_bytes_in{0}, object_bytes_out{0}, cache_hits{0};
+        exact{0}, crate_bytes_in{0}, object_bytes_out{0}, cache_hits{0},
+        crates_hashed{0};
     std::atomic<int64_t> link_micros{0};
   };
   grpc::Status Serve(

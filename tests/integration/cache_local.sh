@@ -1,5 +1,5 @@
 # cache_local.sh - the local LMDB cache end to end: a hit is byte-identical
-# and answered by the client alone; each key component changes the key and
+# and answered by the client alone; a miss is hashed once, by the client; each key component changes the key and
 # nothing else does; --explain names the change; a corrupt entry is missed,
 # counted and replaced; two daemons share one cache dir while building in
 # parallel; a tiny size limit evicts and every build still succeeds.
@@ -17,6 +17,13 @@ link() {  # OUT CRATE [options...] : one object through the client
 # Miss, then hit: byte-identical, and the hit never reaches the daemon.
 link "$WORK/a.o" "$FX/mixed.bc"
 [[ $(field "$WORK/a.o.json" result) == miss ]] || fail "first build: $(field "$WORK/a.o.json" result)"
+requests=$(stat_field requests)
+# The client looked the miss up and sent its key with the crate: the
+# daemon hashed no crate. A --save-merged build is not looked up by the
+# client, so the daemon hashes that crate itself (for storing it).
+[[ $(stat_field crates_hashed) == 0 ]] || fail "the daemon hashed the crate after the client's lookup: $(stat_field crates_hashed)"
+link "$WORK/m.o" "$FX/mixed.bc" --save-merged "$WORK/m.bc"
+[[ $(stat_field crates_hashed) == 1 ]] || fail "--save-merged: crates hashed by the daemon $(stat_field crates_hashed), want 1"
 requests=$(stat_field requests)
 link "$WORK/b.o" "$FX/mixed.bc"
 [[ $(field "$WORK/b.o.json" result) == hit ]] || fail "second build did not hit"

@@ -25,6 +25,7 @@ v1::StatsReply Reply() {
   s.set_rss_bytes(3 << 20);
   s.set_peak_rss_bytes(6 << 20);
   s.set_cache_hits(5);
+  s.set_crates_hashed(8);
   s.set_remote_hits(1);
   s.set_remote_uploads_dropped(9);
   return s;
@@ -56,6 +57,7 @@ TEST(StatsOutputTest, TextOfBoth) {
   EXPECT_THAT(text, HasSubstr("memory (RSS)          3.0 MiB (peak 6.0 MiB, "
                               "daemon + workers)\n"
                               "answered from cache   5\n"
+                              "crates hashed here    8\n"
                               "remote cache          1 hits, 0 misses, 0 "
                               "errors, 0 corrupt, 0 uploads (9 dropped)\n"));
   EXPECT_THAT(text, HasSubstr("cache                 /c\n"

@@ -5,17 +5,19 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cache/key.h"
 #include "cache/local_cache.h"
 #include "cache/memory_store.h"
 #include "cache/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/util/test_object.h"
 #include "tests/util/fake_remote_cache.h"
 #include "tests/util/status_matchers.h"
+#include "tests/util/test_object.h"
 #include "tests/util/test_report.h"
 
 namespace helperlink {
@@ -49,17 +51,19 @@ class ServeObjectTest : public ::testing::Test {
   std::vector<std::string> HelperDigests() const {
     return {Sha256Hex(*request_.helpers[0].bytes)};
   }
-  std::string Key() const {
-    return KeyInputsFor(request_, HelperDigests()).Key();
+  KeyInputs Inputs() const {
+    bool used;
+    return KeyInputsFor(request_, HelperDigests(), std::nullopt, &used);
   }
+  std::string Key() const { return Inputs().Key(); }
   RemoteAction Action() const {
-    return MakeRemoteAction(KeyInputsFor(request_, HelperDigests()),
-                            crate_.size(), {request_.helpers[0].bytes->size()});
+    return MakeRemoteAction(Inputs(), crate_.size(),
+                            {request_.helpers[0].bytes->size()});
   }
 
   absl::StatusOr<ServedObject> Serve() {
     return ServeObject(
-        caches_, request_, HelperDigests(), "/build/kernel.o", 1.5,
+        caches_, request_, HelperDigests(), client_key_, "/build/kernel.o", 1.5,
         [this]() -> absl::StatusOr<LinkResult> {
           ++computed_;
           if (on_compute_) on_compute_();
@@ -85,7 +89,18 @@ class ServeObjectTest : public ::testing::Test {
   int computed_ = 0;
   std::function<void()> on_compute_;
   absl::Status compute_error_;
+  std::optional<ClientKey> client_key_;
 };
+
+// The key a client would send for `crate_digest` with this request's other
+// inputs.
+std::string ClaimedKey(const LinkRequest& request,
+                       const std::vector<std::string>& helper_digests,
+                       const std::string& crate_digest) {
+  return MakeKeyInputs(request.mode, helper_digests, {"helpers.bc"},
+                       request.cc_command, crate_digest)
+      .Key();
+}
 
 TEST_F(ServeObjectTest, MissComputesOnceAndStoresLocally) {
   absl::StatusOr<ServedObject> served = Serve();
@@ -237,7 +252,8 @@ TEST_F(ServeObjectTest, SaveMergedSkipsBothLookupsAndStillStores) {
   FakeRemoteCache remote;
   caches_.remote = &remote;
   ASSERT_THAT(Serve(), IsOk());  // now cached locally
-  remote.Put(Action(), {X86RelocatableObject("from the remote"), TestReport("remote")});
+  remote.Put(Action(),
+             {X86RelocatableObject("from the remote"), TestReport("remote")});
   int lookups = remote.lookups();
   ASSERT_EQ(computed_, 1);
 
@@ -276,6 +292,53 @@ TEST_F(ServeObjectTest, ComputeErrorIsReturnedAndNothingIsStored) {
   absl::StatusOr<std::optional<CachedObject>> stored = local_->Lookup(Key());
   ASSERT_THAT(stored, IsOk());
   EXPECT_FALSE(stored->has_value());
+}
+
+TEST_F(ServeObjectTest, AgreeingClientKeyIsUsedWithoutHashingTheCrate) {
+  // A digest that is not the crate's: the key served can only come from
+  // the client's digest, never from hashing the crate here.
+  const std::string digest(64, 'c');
+  client_key_ = ClientKey{digest, ClaimedKey(request_, HelperDigests(), digest),
+                          /*local_missed=*/false, /*lookup_ms=*/0.25};
+  absl::StatusOr<ServedObject> served = Serve();
+  ASSERT_THAT(served, IsOk());
+  EXPECT_EQ(served->report.cache().key(), client_key_->key);
+  EXPECT_NE(served->report.cache().key(), Key());
+  EXPECT_GE(served->report.cache().ms(), 0.25);  // the client's time counts
+}
+
+TEST_F(ServeObjectTest, ClientThatMissedIsNotLookedUpAgain) {
+  ASSERT_THAT(Serve(), IsOk());  // stores the object under Key()
+  ASSERT_EQ(computed_, 1);
+  int gets = store_->gets();
+  client_key_ = ClientKey{Sha256Hex(crate_), Key(), /*local_missed=*/true, 0};
+  absl::StatusOr<ServedObject> served = Serve();
+  ASSERT_THAT(served, IsOk());
+  // The client's lookup stands for this one: no read of the entry, and the
+  // object is built (and stored again) as the client's miss said.
+  EXPECT_EQ(computed_, 2);
+  EXPECT_EQ(store_->gets(), gets);
+  EXPECT_EQ(served->report.cache().result(), "miss");
+}
+
+TEST_F(ServeObjectTest, DisagreeingClientKeyIsIgnored) {
+  ASSERT_THAT(Serve(), IsOk());
+  // A client that saw other helpers: its key is not this request's.
+  client_key_ = ClientKey{Sha256Hex(crate_), std::string(64, 'e'),
+                          /*local_missed=*/true, 0};
+  absl::StatusOr<ServedObject> served = Serve();
+  ASSERT_THAT(served, IsOk());
+  EXPECT_EQ(served->report.cache().key(), Key());
+  EXPECT_TRUE(served->hit);  // looked up here, with the daemon's own key
+  EXPECT_EQ(computed_, 1);
+}
+
+TEST_F(ServeObjectTest, WithoutAnyCacheNoKeyIsComputed) {
+  caches_.local = nullptr;
+  absl::StatusOr<ServedObject> served = Serve();
+  ASSERT_THAT(served, IsOk());
+  EXPECT_EQ(served->report.cache().result(), "off");
+  EXPECT_EQ(served->report.cache().key(), "");
 }
 
 }  // namespace
