@@ -55,9 +55,11 @@ ok
 client "$WORK/miss.o" --report "$WORK/miss.json"
 grep -q '"result": *"miss"' "$WORK/miss.json" || fail "first cached build is not a miss"
 cmp -s "$WORK/miss.o" "$WORK/ref.o" || fail "the daemon's object (miss) differs from the one-shot's"
-"$HELPERLINK" --stop
+# The hit is the client's own: the daemon sees no request.
+requests=$(stat_field requests)
 client "$WORK/hit.o" --report "$WORK/hit.json"
 grep -q '"result": *"hit"' "$WORK/hit.json" || fail "second cached build is not a hit"
+[[ $(stat_field requests) -eq $requests ]] || fail "the local hit went to the daemon"
 cmp -s "$WORK/hit.o" "$WORK/ref.o" || fail "the local hit's object differs from the one-shot's"
 ok
 
