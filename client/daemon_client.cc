@@ -9,7 +9,10 @@
 
 #include <chrono>
 #include <cstring>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -120,6 +123,28 @@ absl::Status SpawnDaemon(const ClientOptions& options, int log) {
   return absl::OkStatus();
 }
 
+// Bytes that arrive in chunks: each chunk's buffer is taken out of its
+// message, not copied, and the chunks are joined once at the end into one
+// buffer of the final size (a one-chunk object is not copied at all).
+class ChunkedBytes {
+ public:
+  void Take(std::string* chunk) {
+    size_ += chunk->size();
+    chunks_.push_back(std::move(*chunk));
+  }
+  std::string Join() && {
+    if (chunks_.size() == 1) return std::move(chunks_[0]);
+    std::string bytes;
+    bytes.reserve(size_);
+    for (const std::string& chunk : chunks_) bytes += chunk;
+    return bytes;
+  }
+
+ private:
+  std::vector<std::string> chunks_;
+  size_t size_ = 0;
+};
+
 }  // namespace
 
 bool IsInputError(const absl::Status& status) {
@@ -174,7 +199,7 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::ConnectOrStart(
 }
 
 absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
-    const ObjectArgs& args, const std::string& crate,
+    const ObjectArgs& args, absl::string_view crate,
     const v1::ClientKey* client_key) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
@@ -216,14 +241,18 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   for (const std::string& arg : args.cc_command) header->add_cc_command(arg);
   if (client_key != nullptr) *header->mutable_client_key() = *client_key;
   bool sent = stream->Write(request);
+  // One message, re-used: each chunk is copied once, from the crate into
+  // the message's buffer (kept between chunks), which Write serializes.
   for (size_t offset = 0; sent && offset < crate.size();
        offset += kChunkBytes) {
-    request.set_chunk(crate.substr(offset, kChunkBytes));
+    absl::string_view chunk = crate.substr(offset, kChunkBytes);
+    request.mutable_chunk()->assign(chunk.data(), chunk.size());
     sent = stream->Write(request);
   }
   if (sent) stream->WritesDone();
 
   LinkOutcome outcome;
+  ChunkedBytes object_chunks, merged_chunks;
   v1::LinkResponse response;
   bool have_report = false;
   // The first way the reply broke the protocol (see helperlink.proto);
@@ -234,9 +263,9 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
     if (have_report) {
       malformed = "a message after the report";
     } else if (response.has_chunk()) {
-      outcome.object += response.chunk();
+      object_chunks.Take(response.mutable_chunk());
     } else if (response.has_merged_chunk()) {
-      outcome.merged_bitcode += response.merged_chunk();
+      merged_chunks.Take(response.mutable_merged_chunk());
     } else if (response.has_report()) {
       outcome.report = std::move(*response.mutable_report());
       have_report = true;
@@ -253,6 +282,8 @@ absl::StatusOr<DaemonClient::LinkOutcome> DaemonClient::Link(
   if (!have_report) {
     return absl::UnavailableError("the daemon closed the stream early");
   }
+  outcome.object = std::move(object_chunks).Join();
+  outcome.merged_bitcode = std::move(merged_chunks).Join();
   if (!args.save_merged.empty() && outcome.merged_bitcode.empty()) {
     // A daemon older than --save-merged ignores the request for it.
     return absl::UnavailableError("the daemon sent no merged module");

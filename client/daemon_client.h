@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cache/cache_dir.h"
 #include "cache/remote_cache.h"
@@ -70,11 +71,12 @@ class DaemonClient {
     std::string merged_bitcode;  // when args.save_merged is set
     Report report;
   };
+  // `crate` is streamed as it is (the client maps the file).
   // `client_key`: what this process computed for its own lookup of the
   // local cache (proto ClientKey), sent so that the daemon need not hash
   // the crate again; nullptr when it did not look up.
   absl::StatusOr<LinkOutcome> Link(const ObjectArgs& args,
-                                   const std::string& crate,
+                                   absl::string_view crate,
                                    const v1::ClientKey* client_key = nullptr);
 
   absl::StatusOr<v1::StatusReply> Status();

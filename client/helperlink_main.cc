@@ -34,6 +34,7 @@
 #include "invocation/atomic_file.h"
 #include "invocation/cli_args.h"
 #include "invocation/compiler_probe.h"
+#include "invocation/mapped_file.h"
 #include "invocation/state_dir.h"
 #include "proto/report_json.h"
 
@@ -220,8 +221,9 @@ int RunObject(int argc, char** argv) {
 
   helperlink::SteadyClock::time_point read_start =
       helperlink::SteadyClock::now();
-  absl::StatusOr<std::string> crate =
-      helperlink::ReadInputFile(args.crate, helperlink::kMaxInputBytes);
+  // Mapped, not read: hashed and streamed from the page cache.
+  absl::StatusOr<helperlink::MappedFile> crate =
+      helperlink::MappedFile::Open(args.crate, helperlink::kMaxInputBytes);
   if (!crate.ok()) return fail_object(std::string(crate.status().message()));
   double read_ms = helperlink::MillisSince(read_start);
   for (std::string& helper : args.helpers)
@@ -231,7 +233,7 @@ int RunObject(int argc, char** argv) {
   helperlink::LocalLookup local;
   // A hit has no merged module: --save-merged always links.
   if (cache_trusted && args.save_merged.empty()) {
-    local = helperlink::LookUpLocally(*options, args, *crate, read_ms);
+    local = helperlink::LookUpLocally(*options, args, crate->bytes(), read_ms);
   }
   const std::string& notice = local.notice;
   if (!notice.empty()) std::fprintf(stderr, "helperlink: %s\n", notice.c_str());
@@ -243,7 +245,7 @@ int RunObject(int argc, char** argv) {
         DaemonClient::ConnectOrStart(*options);
     if (!client.ok()) return fall_back(client.status());
     absl::StatusOr<DaemonClient::LinkOutcome> served = (*client)->Link(
-        args, *crate, local.client_key ? &*local.client_key : nullptr);
+        args, crate->bytes(), local.client_key ? &*local.client_key : nullptr);
     if (!served.ok()) {
       if (helperlink::IsInputError(served.status())) {
         return fail_object(std::string(served.status().message()));

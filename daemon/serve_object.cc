@@ -164,13 +164,14 @@ absl::StatusOr<ServedObject> ServeObject(
     return compute();
   }();
   if (!result.ok()) return result.status();
-  served.object = std::move(result->object);
   served.merged_bitcode = std::move(result->merged_bitcode);
+  // Moved in, stored, and moved on to the response: not copied (only an
+  // upload, which outlives this call, gets its own copy).
+  CachedObject computed{std::move(result->object), std::move(result->report)};
   std::string explanation;
   cache_clock.Start();
   if (local) {
-    auto record = local->StoreMiss(inputs, key, {served.object, result->report},
-                                   output_path);
+    auto record = local->StoreMiss(inputs, key, computed, output_path);
     if (record.ok()) {
       explanation = record->explanation;
     } else {
@@ -180,8 +181,7 @@ absl::StatusOr<ServedObject> ServeObject(
   if (caches.remote && caches.remote->options().write &&
       caches.schedule_upload) {
     RemoteCache* remote = caches.remote;
-    auto entry = std::make_shared<CachedObject>(
-        CachedObject{served.object, result->report});
+    auto entry = std::make_shared<CachedObject>(computed);
     RemoteAction upload_action = action ? *action : ActionFor(request, inputs);
     caches.schedule_upload([remote, entry, upload_action] {
       remote->Upload(upload_action, *entry).IgnoreError();  // counted inside
@@ -192,7 +192,8 @@ absl::StatusOr<ServedObject> ServeObject(
     explanation =
         explanation.empty() ? notes : absl::StrCat(explanation, "; ", notes);
   }
-  finish(std::move(result->report), local ? "miss" : "off", explanation);
+  served.object = std::move(computed.object);
+  finish(std::move(computed.report), local ? "miss" : "off", explanation);
   return served;
 }
 

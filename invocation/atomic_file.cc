@@ -51,8 +51,8 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   return data;
 }
 
-absl::StatusOr<std::string> ReadInputFile(const std::string& path,
-                                          uint64_t max_bytes) {
+absl::StatusOr<int> OpenInputFile(const std::string& path, uint64_t max_bytes,
+                                  uint64_t* size) {
   // O_NONBLOCK: opening a fifo must not wait for a writer.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Errno(path, errno);
@@ -75,7 +75,17 @@ absl::StatusOr<std::string> ReadInputFile(const std::string& path,
         absl::StrCat(path, ": ", st.st_size, " bytes, more than the limit of ",
                      max_bytes >> 20, " MiB"));
   }
-  std::string data(static_cast<size_t>(st.st_size), '\0');
+  *size = static_cast<uint64_t>(st.st_size);
+  return fd;
+}
+
+absl::StatusOr<std::string> ReadInputFile(const std::string& path,
+                                          uint64_t max_bytes) {
+  uint64_t size = 0;
+  absl::StatusOr<int> opened = OpenInputFile(path, max_bytes, &size);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
+  std::string data(static_cast<size_t>(size), '\0');
   size_t done = 0;
   while (true) {
     // One byte more than announced tells a file that grew meanwhile.

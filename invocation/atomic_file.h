@@ -25,6 +25,10 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 // dir) or is larger than `max_bytes`.
 absl::StatusOr<std::string> ReadInputFile(const std::string& path,
                                           uint64_t max_bytes);
+// The checks of ReadInputFile, then the open file (O_RDONLY, close-on-exec;
+// the caller closes it) and its size in *size. MappedFile maps it.
+absl::StatusOr<int> OpenInputFile(const std::string& path, uint64_t max_bytes,
+                                  uint64_t* size);
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view bytes);
 // `path` made absolute against the current directory (not resolved).

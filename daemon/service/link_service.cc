@@ -150,15 +150,21 @@ grpc::Status LinkService::Serve(
   }
 
   Clock::time_point receive_start = Clock::now();
+  // One buffer: the first chunk's is taken over and grown once to the
+  // announced size, the others are appended to it.
   std::string crate;
-  crate.reserve(header.crate_size());
   while (stream->Read(&message)) {
     if (!message.has_chunk()) return Invalid("header sent twice");
     if (crate.size() + message.chunk().size() > header.crate_size()) {
       return Invalid(absl::StrCat(header.crate_name(),
                                   ": more bytes than the header announced"));
     }
-    crate += message.chunk();
+    if (crate.empty()) {
+      crate = std::move(*message.mutable_chunk());
+      crate.reserve(header.crate_size());
+    } else {
+      crate += message.chunk();
+    }
   }
   if (crate.size() != header.crate_size()) {
     return Invalid(absl::StrFormat("%s: stream ended after %d of %d bytes",
@@ -237,23 +243,35 @@ grpc::Status LinkService::Serve(
   const std::string& object = served->object;
   v1::LinkResponse response;
   const std::string& merged = served->merged_bitcode;
-  for (size_t offset = 0; offset < merged.size(); offset += kChunkBytes) {
-    response.set_merged_chunk(merged.substr(offset, kChunkBytes));
-    if (!stream->Write(response)) {
-      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  // One message, re-used: each chunk is copied once, into the message's
+  // buffer, which Write serializes. An object of one chunk is moved in.
+  auto send = [&](absl::string_view bytes, std::string* part) {
+    for (size_t offset = 0; offset < bytes.size(); offset += kChunkBytes) {
+      absl::string_view chunk = bytes.substr(offset, kChunkBytes);
+      part->assign(chunk.data(), chunk.size());
+      if (!stream->Write(response)) return false;
     }
+    return true;
+  };
+  if (!send(merged, response.mutable_merged_chunk())) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
-  for (size_t offset = 0; offset < object.size(); offset += kChunkBytes) {
-    response.set_chunk(object.substr(offset, kChunkBytes));
-    if (!stream->Write(response)) {
-      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-    }
+  const size_t object_bytes = object.size();
+  bool sent;
+  if (object_bytes > 0 && object_bytes <= kChunkBytes) {
+    response.set_chunk(std::move(served->object));
+    sent = stream->Write(response);
+  } else {
+    sent = send(object, response.mutable_chunk());
+  }
+  if (!sent) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
   *response.mutable_report() = std::move(served->report);
   if (!stream->Write(response)) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
-  counters_.object_bytes_out += object.size();
+  counters_.object_bytes_out += object_bytes;
   return grpc::Status::OK;
 }
 

@@ -103,8 +103,7 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
   }
   worker::v1::WorkerRequest message;
   message.set_crate_name(request.crate_name);
-  message.set_crate_bitcode(request.crate_bitcode.data(),
-                            request.crate_bitcode.size());
+  message.set_crate_size(request.crate_bitcode.size());
   for (const HelperInput& helper : request.helpers) {
     worker::v1::WorkerRequest::Helper* out = message.add_helpers();
     out->set_name(helper.name);
@@ -121,9 +120,20 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
   message.set_mode(ModeToWire(request.mode));
   message.set_save_merged(request.save_merged == SaveMerged::kYes);
 
+  // The crate, the object and the merged module cross raw, after their
+  // frames: from the request's buffer to the worker's, and from the
+  // worker's to the result's.
   absl::Status sent = WriteFrame(fd_, message);
+  if (sent.ok()) sent = WriteRaw(fd_, request.crate_bitcode);
   worker::v1::WorkerReply reply;
+  LinkResult result;
   absl::Status received = sent.ok() ? ReadFrame(fd_, &reply) : sent;
+  if (received.ok()) {
+    received = ReadRaw(fd_, reply.object_size(), &result.object);
+  }
+  if (received.ok()) {
+    received = ReadRaw(fd_, reply.merged_size(), &result.merged_bitcode);
+  }
   if (!received.ok()) {
     int status = Reap();
     std::string end = DescribeEnd(status);
@@ -149,10 +159,7 @@ absl::StatusOr<LinkResult> ProcessWorker::Link(const LinkRequest& request) {
     return absl::Status(static_cast<absl::StatusCode>(reply.code()),
                         reply.message());
   }
-  LinkResult result;
-  result.object = std::move(*reply.mutable_object());
-  result.merged_bitcode = std::move(*reply.mutable_merged_bitcode());
-  result.report = reply.report();
+  result.report = std::move(*reply.mutable_report());
   return result;
 }
 
@@ -165,12 +172,15 @@ absl::Status ServeWorker(int fd, EngineOptions options) {
     absl::Status read = ReadFrame(fd, &message);
     if (absl::IsOutOfRange(read)) return absl::OkStatus();  // daemon is done
     if (!read.ok()) return read;
+    std::string crate;
+    read = ReadRaw(fd, message.crate_size(), &crate);
+    if (!read.ok()) return read;
 
     worker::v1::WorkerReply reply;
     LinkRequest request;
     request.crate_name = message.crate_name();
     SetCrashSubject(request.crate_name);
-    request.crate_bitcode = message.crate_bitcode();
+    request.crate_bitcode = crate;
     request.cc_command.assign(message.cc_command().begin(),
                               message.cc_command().end());
     request.mode = ModeFromWire(message.mode());
@@ -191,14 +201,16 @@ absl::Status ServeWorker(int fd, EngineOptions options) {
       }
       request.helpers.push_back({helper.name(), it->second});
     }
+    LinkResult result;
     if (status.ok()) {
-      absl::StatusOr<LinkResult> result = engine.Link(request);
-      if (result.ok()) {
-        reply.set_object(std::move(result->object));
-        reply.set_merged_bitcode(std::move(result->merged_bitcode));
-        *reply.mutable_report() = std::move(result->report);
+      absl::StatusOr<LinkResult> linked = engine.Link(request);
+      if (linked.ok()) {
+        result = std::move(*linked);
+        reply.set_object_size(result.object.size());
+        reply.set_merged_size(result.merged_bitcode.size());
+        *reply.mutable_report() = std::move(result.report);
       } else {
-        status = result.status();
+        status = linked.status();
       }
     }
     reply.set_code(static_cast<int>(status.code()));
@@ -206,6 +218,8 @@ absl::Status ServeWorker(int fd, EngineOptions options) {
     reply.set_resident_helper_sets(engine.resident_helper_sets());
     reply.set_helper_set_loads(engine.helper_set_loads());
     absl::Status written = WriteFrame(fd, reply);
+    if (written.ok()) written = WriteRaw(fd, result.object);
+    if (written.ok()) written = WriteRaw(fd, result.merged_bitcode);
     if (!written.ok()) return written;
   }
 }

@@ -1,5 +1,4 @@
-// Frames for the worker protocol; see
-// worker_protocol.h.
+// Frames and raw parts for the worker protocol; see worker_protocol.h.
 #include "daemon/service/worker_protocol.h"
 
 #include <sys/socket.h>
@@ -85,6 +84,20 @@ absl::Status ReadFrame(int fd, google::protobuf::MessageLite* message) {
     return absl::DataLossError("worker frame does not parse");
   }
   return absl::OkStatus();
+}
+
+absl::Status WriteRaw(int fd, absl::string_view bytes) {
+  return WriteAll(fd, bytes.data(), bytes.size());
+}
+
+absl::Status ReadRaw(int fd, uint64_t size, std::string* bytes) {
+  if (size > kMaxWorkerFrameBytes) {
+    return absl::DataLossError(
+        absl::StrCat("worker frame announces ", size, " bytes, too many"));
+  }
+  bytes->assign(static_cast<size_t>(size), '\0');
+  size_t got = 0;
+  return ReadAll(fd, bytes->data(), bytes->size(), &got);
 }
 
 }  // namespace helperlink

@@ -1,7 +1,8 @@
 // libFuzzer target over what the daemon and the caches decode from outside:
-// a daemon request message, the per-object command line, cache entries,
-// key and output records, the cache policy and token file grammars, and
-// REAPI messages. None may crash, hang or accept what it should refuse.
+// a daemon request message, the worker protocol's messages, the per-object
+// command line, cache entries, key and output records, the cache policy and
+// token file grammars, and REAPI messages. None may crash, hang or accept
+// what it should refuse.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "cache/store.h"
 #include "helperlink.pb.h"
 #include "invocation/cli_args.h"
+#include "worker.pb.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
@@ -27,6 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     policy.evict_to = request.header().cache_policy().evict_to();
     (void)helperlink::CheckCachePolicy(policy);
   }
+
+  helperlink::worker::v1::WorkerRequest worker_request;
+  (void)worker_request.ParseFromString(bytes);
+  helperlink::worker::v1::WorkerReply worker_reply;
+  (void)worker_reply.ParseFromString(bytes);
 
   std::vector<std::string> args;
   size_t start = 0;

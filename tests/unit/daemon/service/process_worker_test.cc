@@ -36,15 +36,27 @@ TEST(WorkerProtocolTest, FramesAndReportsRoundTrip) {
   report.set_object_bytes(4096);
   report.add_warnings("h.bc: ignoring invalid debug info in h.bc");
   report.add_warnings("second");
+  std::string object(3 << 20, 'x');  // larger than a socket buffer
+  object[0] = '\x7f';
+  object.back() = 'y';
   worker::v1::WorkerReply sent;
-  sent.set_object(std::string(3 << 20, 'x'));  // larger than a socket buffer
+  sent.set_object_size(object.size());
   *sent.mutable_report() = report;
 
-  std::thread writer([&] { EXPECT_TRUE(WriteFrame(fds[0], sent).ok()); });
+  std::thread writer([&] {
+    EXPECT_TRUE(WriteFrame(fds[0], sent).ok());
+    EXPECT_TRUE(WriteRaw(fds[0], object).ok());
+    EXPECT_TRUE(WriteRaw(fds[0], "").ok());  // no merged module
+  });
   worker::v1::WorkerReply got;
   ASSERT_TRUE(ReadFrame(fds[1], &got).ok());
+  std::string got_object = "left over";
+  ASSERT_TRUE(ReadRaw(fds[1], got.object_size(), &got_object).ok());
+  std::string got_merged = "left over";
+  ASSERT_TRUE(ReadRaw(fds[1], got.merged_size(), &got_merged).ok());
   writer.join();
-  EXPECT_EQ(got.object(), sent.object());
+  EXPECT_EQ(got_object, object);
+  EXPECT_EQ(got_merged, "");
   EXPECT_EQ(got.report().SerializeAsString(), report.SerializeAsString());
   EXPECT_EQ(got.report().not_inlined(0).callee(), "rust_helper_x");
 
@@ -65,6 +77,21 @@ TEST(WorkerProtocolTest, ShortAndOversizedFramesAreErrors) {
   ASSERT_EQ(::write(fds[0], "abc", 3), 3);
   ::close(fds[0]);
   EXPECT_TRUE(absl::IsUnavailable(ReadFrame(fds[1], &got)));
+  ::close(fds[1]);
+}
+
+TEST(WorkerProtocolTest, ShortAndOversizedRawPartsAreErrors) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  std::string bytes;
+  // Refused before anything is read or allocated.
+  absl::Status huge = ReadRaw(fds[1], uint64_t{1} << 40, &bytes);
+  EXPECT_TRUE(absl::IsDataLoss(huge)) << huge;
+  EXPECT_EQ(huge.message(),
+            "worker frame announces 1099511627776 bytes, too many");
+  ASSERT_TRUE(WriteRaw(fds[0], "abc").ok());
+  ::close(fds[0]);
+  EXPECT_TRUE(absl::IsUnavailable(ReadRaw(fds[1], 10, &bytes)));
   ::close(fds[1]);
 }
 
