@@ -142,6 +142,8 @@ void Sha256::Compress(const uint8_t* blocks, size_t count) {
 }
 
 Sha256& Sha256::Update(absl::string_view data) {
+  // An empty view may have a null data(), which memcpy must not get.
+  if (data.empty()) return *this;
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   size_t size = data.size();
   length_ += size;

@@ -48,6 +48,13 @@ TEST(Sha256Test, MatchesOpenSslAtEveryLengthAndSplit) {
   }
 }
 
+// An empty view whose data() is null (an empty mapped file) is the empty
+// message, not a null pointer handed to memcpy.
+TEST(Sha256Test, EmptyViewWithNullData) {
+  EXPECT_EQ(Sha256Hex(absl::string_view()),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST(Sha256Test, LargeInput) {
   std::string data(3 << 20, 'h');
   EXPECT_EQ(Sha256Hex(data), OpenSslHex(data));
